@@ -1,0 +1,3 @@
+from mdna.celery import app as celery_app
+
+__all__ = ["celery_app"]

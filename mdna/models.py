@@ -1,0 +1,189 @@
+"""Core models: users and their roles, the Region's services, the audit log."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    USAGER = "usager", _("Usager (demandeur)")
+    INSTRUCTEUR = "instructeur", _("Instructeur")
+    VALIDEUR = "valideur", _("Valideur (chef de service)")
+    GESTIONNAIRE = "gestionnaire", _("Gestionnaire financier")
+    CONSEILLER = "conseiller", _("Conseiller (développeur économique)")
+    ADMINISTRATEUR = "administrateur", _("Administrateur")
+
+
+AGENT_ROLES = frozenset({Role.INSTRUCTEUR, Role.VALIDEUR, Role.GESTIONNAIRE, Role.ADMINISTRATEUR})
+
+
+class Service(models.Model):
+    """A direction or service instructeur of the Region: it owns schemes, agents belong to it."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    nom = models.CharField(_("nom"), max_length=200)
+    direction = models.CharField(_("direction"), max_length=200, blank=True)
+    email = models.EmailField(_("adresse de contact"), blank=True)
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("L'adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True, role=Role.ADMINISTRATEUR)
+        extra.setdefault("email_verified_at", timezone.now())
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their e-mail address."""
+
+    email = models.EmailField(_("adresse électronique"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.USAGER)
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agents",
+    )
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(_("accès à l'administration technique"), default=False)
+    email_verified_at = models.DateTimeField(_("adresse vérifiée le"), null=True, blank=True)
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        indexes = [models.Index(fields=["role", "service"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]), name="user_role_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role in AGENT_ROLES
+
+    @property
+    def is_administrateur(self) -> bool:
+        return self.role == Role.ADMINISTRATEUR or self.is_superuser
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied("Le journal d'audit ne se modifie pas.")
+
+    def delete(self):
+        raise PermissionDenied("Le journal d'audit ne se supprime pas.")
+
+    def for_target(self, obj: models.Model):
+        return self.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
+
+
+class AuditEvent(models.Model):
+    """One row per change of state, decision, payment, export or access. Append-only:
+    application code can neither update nor delete a row (and PostgreSQL refuses it too)."""
+
+    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("auteur (libellé)"), max_length=254)
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    target_type = models.CharField(_("type de cible"), max_length=80, blank=True)
+    target_id = models.CharField(_("identifiant de la cible"), max_length=64, blank=True)
+    target_label = models.CharField(_("cible"), max_length=255, blank=True)
+    before = models.JSONField(_("avant"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("après"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    reference = models.CharField(_("référence de requête"), max_length=16, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("événement d'audit")
+        verbose_name_plural = _("journal d'audit")
+        indexes = [models.Index(fields=["target_type", "target_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_label} — {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionDenied("Le journal d'audit ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Le journal d'audit ne se supprime pas.")
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by a Celery worker (beat every minute): /healthz tells when a worker last ran."""
+
+    hostname = models.CharField(max_length=255)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        get_latest_by = "at"
+
+    def __str__(self) -> str:
+        return f"{self.hostname} {self.at:%d/%m/%Y %H:%M:%S}"
