@@ -11,6 +11,15 @@ def is_checkbox(field) -> bool:
     return isinstance(field.field.widget, forms.CheckboxInput)
 
 
+@register.filter
+def is_group(field) -> bool:
+    """Radio buttons, checkbox lists and multi-input widgets are labelled by a fieldset legend."""
+    widget = field.field.widget
+    return isinstance(
+        widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.MultiWidget)
+    ) or (getattr(widget, "template_name", "") == "dispositifs/widgets/tableau.html")
+
+
 @register.simple_tag
 def widget_with_aria(field):
     """Render a field's widget with aria-describedby pointing at its hint and its errors."""
