@@ -258,6 +258,15 @@ MDNA_REGION_ADDRESS = env_str(
     "MDNA_REGION_ADDRESS", "14 rue François de Sourdis, 33077 Bordeaux Cedex"
 )
 
+# --- External data (API Entreprise) -----------------------------------------------------------
+# "hors_ligne" answers from recorded payloads (demo, tests); "api_entreprise" calls the real API.
+MDNA_DONNEES_EXTERNES = env_str("MDNA_DONNEES_EXTERNES", "hors_ligne")
+_API_ENTREPRISE = MDNA_DONNEES_EXTERNES == "api_entreprise"
+API_ENTREPRISE_URL = env_str("API_ENTREPRISE_URL", "https://entreprise.api.gouv.fr")
+API_ENTREPRISE_TOKEN = env_str("API_ENTREPRISE_TOKEN", required=_API_ENTREPRISE)
+API_ENTREPRISE_RECIPIENT = env_str("API_ENTREPRISE_RECIPIENT", required=_API_ENTREPRISE)
+API_ENTREPRISE_TIMEOUT = float(env_str("API_ENTREPRISE_TIMEOUT", "3"))
+
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

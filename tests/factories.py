@@ -37,3 +37,50 @@ class UserFactory(factory.django.DjangoModelFactory):
         valideur = factory.Trait(role="valideur", service=factory.SubFactory(ServiceFactory))
         gestionnaire = factory.Trait(role="gestionnaire")
         administrateur = factory.Trait(role="administrateur", is_staff=True, is_superuser=True)
+
+
+class DispositifFactory(factory.django.DjangoModelFactory):
+    """A scheme configured like the Region's festival support (fonctionnement module)."""
+
+    class Meta:
+        model = "dispositifs.Dispositif"
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"dispositif-{n}")
+    nom = factory.Sequence(lambda n: f"Soutien aux projets culturels {n}")
+    resume = "Aide aux associations qui organisent des manifestations culturelles."
+    description = "Le dispositif soutient les festivals et les saisons culturelles."
+    thematique = "Culture"
+    service = factory.SubFactory(ServiceFactory, code="DCP", nom="Direction de la culture")
+    beneficiaires = factory.LazyFunction(lambda: ["association", "collectivite"])
+    modules = factory.LazyFunction(lambda: ["fonctionnement"])
+    taux = 50
+    plafond = 30000
+    echeancier = factory.LazyFunction(
+        lambda: [
+            {"libelle": "Avance", "pourcentage": 50, "declencheur": "signature"},
+            {"libelle": "Solde", "pourcentage": 50, "declencheur": "rapport_final"},
+        ]
+    )
+    imputation = factory.LazyFunction(
+        lambda: {"chapitre": "65", "nature": "6574", "fonction": "311", "programme": "P311"}
+    )
+
+    @factory.post_generation
+    def pieces(self, create, extracted, **kwargs):
+        if not create:
+            return
+        from dispositifs.models import PieceDemandee
+
+        for ordre, (code, libelle) in enumerate(
+            extracted or [("statuts", "Statuts à jour"), ("rib", "RIB")]
+        ):
+            PieceDemandee.objects.create(dispositif=self, ordre=ordre, code=code, libelle=libelle)
+
+    @factory.post_generation
+    def publie(self, create, extracted, **kwargs):
+        if create and extracted:
+            from dispositifs.services import dispositif_publier
+
+            dispositif_publier(dispositif=self, par=None)
+            self.refresh_from_db()
