@@ -364,6 +364,9 @@ class Dossier(models.Model):
     demandeur = models.ForeignKey(
         User, verbose_name=_("compte demandeur"), on_delete=models.PROTECT, related_name="dossiers"
     )
+    tiers = models.ForeignKey(
+        "mdna.Tiers", verbose_name=_("bénéficiaire"), on_delete=models.PROTECT, related_name="dossiers"
+    )
     # Trunk columns.
     demandeur_type = models.CharField(_("type de demandeur"), max_length=24, blank=True)
     nom_demandeur = models.CharField(_("demandeur"), max_length=255, blank=True)
@@ -398,6 +401,7 @@ class Dossier(models.Model):
             models.Index(fields=["montant_demande"]),
             models.Index(fields=["siret"]),
             models.Index(fields=["demandeur", "etat"]),
+            models.Index(fields=["tiers", "etat"]),
         ]
 
     def __str__(self) -> str:
@@ -419,3 +423,86 @@ class Dossier(models.Model):
         from dispositifs.engine.storage import merge_answers
 
         return merge_answers(self.colonnes(), self.reponses)
+
+
+def piece_upload_to(instance, filename: str) -> str:
+    return f"dossiers/{instance.dossier_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class StatutPiece(models.TextChoices):
+    A_VERIFIER = "a_verifier", _("À vérifier")
+    VALIDE = "valide", _("Valide")
+    A_REMPLACER = "a_remplacer", _("À remplacer")
+
+
+class Piece(models.Model):
+    """A document attached to a dossier (uploaded at its step or taken from the digital safe)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="pieces")
+    code = models.SlugField(_("pièce"), max_length=40)
+    fichier = models.FileField(_("fichier"), upload_to=piece_upload_to, max_length=300)
+    nom = models.CharField(_("nom du fichier"), max_length=255)
+    taille = models.PositiveBigIntegerField(default=0)
+    type_contenu = models.CharField(max_length=10, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    document_coffre = models.ForeignKey(
+        "mdna.DocumentCoffre", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    statut = models.CharField(max_length=12, choices=StatutPiece.choices, default=StatutPiece.A_VERIFIER)
+    motif = models.CharField(_("motif"), max_length=500, blank=True)
+    remplacee_par = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    depose_par = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    depose_le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["code", "-depose_le"]
+        verbose_name = _("pièce")
+        indexes = [models.Index(fields=["dossier", "code"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.nom}"
+
+    def reference(self) -> dict:
+        return {"piece_id": self.pk, "nom": self.nom}
+
+
+class EvenementDossier(models.Model):
+    """The dossier's timeline: what happened, in plain language. Internal notes are never
+    shown to the applicant (visible_usager=False)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="evenements")
+    type = models.CharField(max_length=40)
+    titre = models.CharField(max_length=255)
+    detail = models.TextField(blank=True)
+    etat_avant = models.CharField(max_length=20, blank=True)
+    etat_apres = models.CharField(max_length=20, blank=True)
+    auteur = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    visible_usager = models.BooleanField(default=True)
+    cree_le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["cree_le", "id"]
+        indexes = [models.Index(fields=["dossier", "cree_le"])]
+
+    def __str__(self) -> str:
+        return self.titre
+
+
+class Message(models.Model):
+    """A message between the applicant and the instructing service about one dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="messages")
+    auteur = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    de_la_region = models.BooleanField(default=False)
+    texte = models.TextField(_("message"))
+    piece_jointe = models.FileField(upload_to=piece_upload_to, blank=True, max_length=300)
+    nom_piece_jointe = models.CharField(max_length=255, blank=True)
+    envoye_le = models.DateTimeField(default=timezone.now)
+    lu_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["envoye_le", "id"]
+        indexes = [models.Index(fields=["dossier", "envoye_le"])]
+
+    def __str__(self) -> str:
+        return f"{self.auteur} — {self.envoye_le:%d/%m/%Y}"

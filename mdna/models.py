@@ -187,3 +187,175 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} {self.at:%d/%m/%Y %H:%M:%S}"
+
+
+# --- Applicants: Tiers, memberships, digital safe, advisor access, notifications ----------------
+
+
+class TypeTiers(models.TextChoices):
+    PARTICULIER = "particulier", _("Particulier")
+    ENTREPRISE = "entreprise", _("Entreprise")
+    ASSOCIATION = "association", _("Association")
+    COLLECTIVITE = "collectivite", _("Collectivité territoriale")
+    ETABLISSEMENT_PUBLIC = "etablissement_public", _("Établissement public")
+
+
+class Tiers(models.Model):
+    """The person or organisation that asks for and receives aid. An account acts for one or
+    several Tiers (its own person, its organisations)."""
+
+    type = models.CharField(_("type"), max_length=24, choices=TypeTiers.choices)
+    nom = models.CharField(_("nom ou raison sociale"), max_length=255)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, db_index=True)
+    rna = models.CharField(_("RNA"), max_length=10, blank=True)
+    forme_juridique = models.CharField(_("forme juridique"), max_length=200, blank=True)
+    naf = models.CharField(_("code NAF"), max_length=10, blank=True)
+    libelle_naf = models.CharField(_("activité"), max_length=255, blank=True)
+    effectif = models.CharField(_("tranche d'effectif"), max_length=100, blank=True)
+    adresse = models.JSONField(_("adresse"), default=dict, blank=True)
+    email = models.EmailField(_("adresse électronique"), blank=True)
+    telephone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    representant = models.CharField(_("représentant légal"), max_length=255, blank=True)
+    date_naissance = models.DateField(_("date de naissance"), null=True, blank=True)
+    titulaire = models.CharField(_("titulaire du compte"), max_length=255, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    verifie = models.BooleanField(_("données vérifiées"), default=False)
+    source_verification = models.CharField(_("source"), max_length=120, blank=True)
+    verifie_le = models.DateTimeField(_("vérifié le"), null=True, blank=True)
+    cree_le = models.DateTimeField(_("créé le"), auto_now_add=True)
+    membres = models.ManyToManyField(User, through="Adhesion", related_name="tiers")
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = _("tiers")
+        verbose_name_plural = _("tiers")
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class RoleAdhesion(models.TextChoices):
+    PROPRIETAIRE = "proprietaire", _("Responsable")
+    MEMBRE = "membre", _("Membre")
+
+
+class Adhesion(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="adhesions")
+    tiers = models.ForeignKey(Tiers, on_delete=models.CASCADE, related_name="adhesions")
+    role = models.CharField(_("rôle"), max_length=20, choices=RoleAdhesion.choices, default=RoleAdhesion.MEMBRE)
+    cree_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("adhésion")
+        constraints = [models.UniqueConstraint(fields=["user", "tiers"], name="adhesion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.tiers} ({self.get_role_display()})"
+
+
+class Invitation(models.Model):
+    tiers = models.ForeignKey(Tiers, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("adresse invitée"))
+    role = models.CharField(max_length=20, choices=RoleAdhesion.choices, default=RoleAdhesion.MEMBRE)
+    jeton = models.CharField(max_length=64, unique=True)
+    invite_par = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    cree_le = models.DateTimeField(auto_now_add=True)
+    acceptee_le = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.tiers}"
+
+
+class TypeDocument(models.TextChoices):
+    STATUTS = "statuts", _("Statuts")
+    KBIS = "kbis", _("Extrait Kbis")
+    RIB = "rib", _("RIB")
+    ATTESTATION_FISCALE = "attestation_fiscale", _("Attestation de régularité fiscale")
+    ATTESTATION_SOCIALE = "attestation_sociale", _("Attestation URSSAF")
+    COMPTES_ANNUELS = "comptes_annuels", _("Comptes annuels")
+    PV_ASSEMBLEE = "pv_assemblee", _("Procès-verbal d'assemblée générale")
+    RAPPORT_ACTIVITE = "rapport_activite", _("Rapport d'activité")
+    DELIBERATION = "deliberation", _("Délibération")
+    AVIS_IMPOSITION = "avis_imposition", _("Avis d'imposition")
+    CERTIFICAT_SCOLARITE = "certificat_scolarite", _("Certificat de scolarité")
+    JUSTIFICATIF_DOMICILE = "justificatif_domicile", _("Justificatif de domicile")
+    COURRIER_REGION = "courrier_region", _("Courrier de la Région")
+    AUTRE = "autre", _("Autre document")
+
+
+def coffre_upload_to(instance, filename: str) -> str:
+    return f"coffre/{instance.tiers_id}/{timezone.now():%Y/%m}/{filename}"
+
+
+class DocumentCoffre(models.Model):
+    """A document of the Tiers' digital safe: reusable pieces and every document the Region
+    issued. Files are private: served only through checked views."""
+
+    tiers = models.ForeignKey(Tiers, on_delete=models.CASCADE, related_name="documents")
+    type = models.CharField(_("type"), max_length=30, choices=TypeDocument.choices)
+    fichier = models.FileField(_("fichier"), upload_to=coffre_upload_to, max_length=300)
+    nom = models.CharField(_("nom du fichier"), max_length=255)
+    taille = models.PositiveBigIntegerField(_("taille"), default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    valide_jusqu_au = models.DateField(_("valable jusqu'au"), null=True, blank=True)
+    emis_par_region = models.BooleanField(_("émis par la Région"), default=False)
+    dossier = models.ForeignKey(
+        "dispositifs.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    depose_par = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    depose_le = models.DateTimeField(_("déposé le"), default=timezone.now)
+    archive = models.BooleanField(_("archivé"), default=False)
+
+    class Meta:
+        ordering = ["-depose_le"]
+        verbose_name = _("document du coffre-fort")
+        verbose_name_plural = _("documents du coffre-fort")
+        indexes = [models.Index(fields=["tiers", "type", "archive"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} — {self.nom}"
+
+    @property
+    def expire(self) -> bool:
+        return bool(self.valide_jusqu_au and self.valide_jusqu_au < timezone.localdate())
+
+
+class AccesConseiller(models.Model):
+    """Read access granted by an organisation to a named economic advisor (Hub PME)."""
+
+    tiers = models.ForeignKey(Tiers, on_delete=models.CASCADE, related_name="acces_conseillers")
+    conseiller = models.ForeignKey(User, on_delete=models.PROTECT, related_name="acces_tiers")
+    accorde_par = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    accorde_le = models.DateTimeField(default=timezone.now)
+    revoque_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["conseiller", "revoque_le"])]
+
+    def __str__(self) -> str:
+        return f"{self.conseiller} → {self.tiers}"
+
+
+class Notification(models.Model):
+    """An in-app notice (also sent by e-mail) about an event visible to the applicant."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    titre = models.CharField(max_length=255)
+    message = models.TextField(blank=True)
+    lien = models.CharField(max_length=300, blank=True)
+    cree_le = models.DateTimeField(default=timezone.now)
+    lue_le = models.DateTimeField(null=True, blank=True)
+    cle = models.CharField(max_length=120, blank=True, help_text="Idempotency key.")
+
+    class Meta:
+        ordering = ["-cree_le"]
+        indexes = [models.Index(fields=["user", "lue_le"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cle"], condition=~models.Q(cle=""), name="notification_cle_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.titre
