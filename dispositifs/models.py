@@ -365,7 +365,10 @@ class Dossier(models.Model):
         User, verbose_name=_("compte demandeur"), on_delete=models.PROTECT, related_name="dossiers"
     )
     tiers = models.ForeignKey(
-        "mdna.Tiers", verbose_name=_("bénéficiaire"), on_delete=models.PROTECT, related_name="dossiers"
+        "mdna.Tiers",
+        verbose_name=_("bénéficiaire"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
     )
     # Trunk columns.
     demandeur_type = models.CharField(_("type de demandeur"), max_length=24, blank=True)
@@ -448,9 +451,13 @@ class Piece(models.Model):
     document_coffre = models.ForeignKey(
         "mdna.DocumentCoffre", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    statut = models.CharField(max_length=12, choices=StatutPiece.choices, default=StatutPiece.A_VERIFIER)
+    statut = models.CharField(
+        max_length=12, choices=StatutPiece.choices, default=StatutPiece.A_VERIFIER
+    )
     motif = models.CharField(_("motif"), max_length=500, blank=True)
-    remplacee_par = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    remplacee_par = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     depose_par = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     depose_le = models.DateTimeField(default=timezone.now)
 
@@ -476,7 +483,9 @@ class EvenementDossier(models.Model):
     detail = models.TextField(blank=True)
     etat_avant = models.CharField(max_length=20, blank=True)
     etat_apres = models.CharField(max_length=20, blank=True)
-    auteur = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    auteur = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     visible_usager = models.BooleanField(default=True)
     cree_le = models.DateTimeField(default=timezone.now)
 

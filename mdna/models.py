@@ -243,7 +243,9 @@ class RoleAdhesion(models.TextChoices):
 class Adhesion(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="adhesions")
     tiers = models.ForeignKey(Tiers, on_delete=models.CASCADE, related_name="adhesions")
-    role = models.CharField(_("rôle"), max_length=20, choices=RoleAdhesion.choices, default=RoleAdhesion.MEMBRE)
+    role = models.CharField(
+        _("rôle"), max_length=20, choices=RoleAdhesion.choices, default=RoleAdhesion.MEMBRE
+    )
     cree_le = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -257,7 +259,9 @@ class Adhesion(models.Model):
 class Invitation(models.Model):
     tiers = models.ForeignKey(Tiers, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("adresse invitée"))
-    role = models.CharField(max_length=20, choices=RoleAdhesion.choices, default=RoleAdhesion.MEMBRE)
+    role = models.CharField(
+        max_length=20, choices=RoleAdhesion.choices, default=RoleAdhesion.MEMBRE
+    )
     jeton = models.CharField(max_length=64, unique=True)
     invite_par = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     cree_le = models.DateTimeField(auto_now_add=True)
@@ -303,7 +307,9 @@ class DocumentCoffre(models.Model):
     dossier = models.ForeignKey(
         "dispositifs.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    depose_par = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    depose_par = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     depose_le = models.DateTimeField(_("déposé le"), default=timezone.now)
     archive = models.BooleanField(_("archivé"), default=False)
 

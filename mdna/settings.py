@@ -162,6 +162,7 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MDNA_UPLOAD_MAX_BYTES = env_int("MDNA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+MDNA_X_ACCEL_REDIRECT = env_str("MDNA_X_ACCEL_REDIRECT", "")
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

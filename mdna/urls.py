@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
+from dispositifs.views import api_docs
 from mdna import views
 from mdna.forms import ConnexionForm
 
@@ -61,6 +63,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("theme.css", views.theme_css, name="theme_css"),
     path("compte/", include(comptes)),
+    path("compte/demandes/", include("dispositifs.depot.urls")),
+    path("compte/", include("mdna.espace.urls")),
     path("tableau-de-bord/", views.tableau_de_bord, name="tableau_de_bord"),
     path(
         "accessibilite/",
@@ -82,4 +86,8 @@ urlpatterns = [
         name="donnees_personnelles",
     ),
     path("administration/", admin.site.urls),
+    path("aides/", include("dispositifs.urls")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v1/docs/", api_docs, name="api-docs"),
+    path("api/v1/", include("dispositifs.api_urls")),
 ]

@@ -44,6 +44,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def tableau_de_bord(request: HttpRequest) -> HttpResponse:
+    if request.user.role == Role.USAGER:
+        return redirect("espace:tableau_de_bord")
     return render(request, "mdna/tableau_de_bord.html", {"Role": Role})
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 import filetype
@@ -228,11 +228,15 @@ class DecimalFrField(forms.Field):
         number = parse_decimal(str(value))
         if number is None:
             raise ValidationError("Saisissez un nombre, par exemple 12 500,50.", code="invalid")
-        if abs(number.as_tuple().exponent) > 2 and number != number.quantize(Decimal("0.01")):
+        try:
+            rounded = number.quantize(Decimal("0.01"))
+        except InvalidOperation:  # more digits than the decimal context holds
+            raise ValidationError("Ce nombre est trop grand.", code="max_value") from None
+        if abs(number.as_tuple().exponent) > 2 and number != rounded:
             raise ValidationError(
                 "Indiquez au plus deux chiffres après la virgule.", code="decimals"
             )
-        return number.quantize(Decimal("0.01"))
+        return rounded
 
     def validate(self, value):
         super().validate(value)
@@ -270,7 +274,7 @@ class DateRangeField(forms.MultiValueField):
                 "invalid": "Date invalide.",
             },
         )
-        super().__init__(fields=fields, require_all_fields=True, **kwargs)
+        super().__init__(fields=fields, require_all_fields=False, **kwargs)
 
     def compress(self, data_list):
         if not data_list or not any(data_list):
@@ -296,7 +300,7 @@ class AddressField(forms.MultiValueField):
             "error_messages",
             {"incomplete": "Indiquez le numéro et la voie, le code postal et la commune."},
         )
-        super().__init__(fields=fields, require_all_fields=True, **kwargs)
+        super().__init__(fields=fields, require_all_fields=False, **kwargs)
 
     def compress(self, data_list):
         if not data_list or not any(data_list):
@@ -354,6 +358,8 @@ class TableField(forms.Field):
 class SniffedFileField(forms.FileField):
     """A file whose type is recognised from its content, never from its name."""
 
+    widget = forms.FileInput
+
     def __init__(self, *, allowed: tuple[str, ...], max_bytes: int, **kwargs):
         self.allowed = allowed
         self.max_bytes = max_bytes
@@ -378,8 +384,9 @@ def describe_types(allowed) -> str:
 def check_upload(upload, *, allowed, max_bytes: int) -> str:
     """Refuse a file that is too big or whose content is not one of the allowed types."""
     if upload.size > max_bytes:
+        poids = f"{upload.size / 1_048_576:.1f}".replace(".", ",")  # « 3,2 Mo »
         raise ValidationError(
-            f"Le fichier pèse {upload.size / 1_048_576:.1f} Mo : la limite est de "
+            f"Le fichier pèse {poids} Mo : la limite est de "
             f"{max_bytes / 1_048_576:.0f} Mo. Réduisez-le (par exemple en le numérisant en "
             "niveaux de gris) puis déposez-le de nouveau.",
             code="size",
@@ -475,13 +482,18 @@ class LongTextType(FieldType):
         )
 
 
+def _bound(value) -> int | None:
+    """An integer bound from a spec: stored versions hold them as strings (« 2 »)."""
+    return None if value in (None, "") else int(Decimal(str(value)))
+
+
 class IntegerType(FieldType):
     code, label = "integer", "Nombre entier"
 
     def form_field(self, spec, *, required):
         return forms.IntegerField(
-            min_value=spec.get("min", 0),
-            max_value=spec.get("max", 10**12),
+            min_value=_bound(spec.get("min", 0)),
+            max_value=_bound(spec.get("max", 10**12)),
             widget=forms.TextInput(attrs={"inputmode": "numeric"}),
             error_messages={"invalid": "Saisissez un nombre entier, sans virgule."},
             **self.common(spec, required),

@@ -50,6 +50,9 @@ class StepForm(forms.Form):
             spec = self.specs[name]
             field.widget.attrs.setdefault("data-champ", name)
             field.conditionally_required = bool(spec.get("condition") and spec.get("required"))
+            given = self.initial.get(name)
+            if spec["type"] == "file" and isinstance(given, dict) and given.get("nom"):
+                field.deja_fourni = given["nom"]
             if spec.get("condition"):
                 field.condition = spec["condition"]
 

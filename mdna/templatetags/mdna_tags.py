@@ -46,3 +46,18 @@ def euros(value) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
     return f"{number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)}\u00a0€"
+
+
+@register.filter
+def condition_valeurs(condition: dict) -> str:
+    """The answers (as posted) that show a conditional field, joined by « | »."""
+    if "in" in condition:
+        values = condition["in"]
+    elif "equals" in condition:
+        values = [condition["equals"]]
+    else:
+        return ""
+    return "|".join(
+        {True: "oui", False: "non"}.get(v, str(v)) if isinstance(v, bool) else str(v)
+        for v in values
+    )

@@ -142,11 +142,12 @@ _TRANSLITTERATION = str.maketrans(
     }
 )
 _ESPACES = re.compile(r"\s+")
+_HORS_LATIN1 = re.compile("[^\x00-\xff]")
 _PONCTUATION_FINALE = " ,;:-/("
 
 
 def _caractere_propre(caractere: str) -> str:
-    if caractere == " " or caractere.isalnum():
+    if caractere.isprintable():
         return caractere
     categorie = unicodedata.category(caractere)
     if categorie == "Cf":  # soft hyphen, zero-width joiners, directional marks
@@ -163,9 +164,15 @@ def nettoyer_texte(valeur: str | None, longueur: int) -> str:
     """
     if not valeur:
         return ""
-    texte = unicodedata.normalize("NFC", str(valeur)).translate(_TRANSLITTERATION)
-    texte = "".join(_caractere_propre(c) for c in texte)
-    texte = _ESPACES.sub(" ", texte).strip()
+    texte = str(valeur)
+    if not texte.isascii():
+        texte = unicodedata.normalize("NFC", texte)
+        if _HORS_LATIN1.search(texte):
+            texte = texte.translate(_TRANSLITTERATION)
+    if not texte.isprintable():  # control, format or separator characters other than " "
+        texte = "".join(_caractere_propre(c) for c in texte)
+    if "  " in texte or texte[:1] == " " or texte[-1:] == " ":
+        texte = _ESPACES.sub(" ", texte).strip()
     if len(texte) <= longueur:
         return texte
     coupe = longueur

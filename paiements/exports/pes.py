@@ -8,12 +8,11 @@ types follow the DGFiP schemas v5.17 copied in ``xsd/pes_v2_v5.17``.
 
 from __future__ import annotations
 
-import copy
 import functools
 import io
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date as Date
 from decimal import Decimal
@@ -49,7 +48,7 @@ XSD_PES_ALLER = XSD_DIR / "PES_V2" / "Rev0" / "PES_Aller.xsd"
 
 APPLICATION_SIGLE = "MDNA"  # Enveloppe/Emetteur/Sigle (32)
 APPLICATION_NOM = "MDNA portail des aides 0.1"  # Enveloppe/Emetteur/Adresse (38)
-ENCODAGE = "ISO-8859-1"  # the historical encoding of PES files; UTF-8 is accepted too
+ENCODAGE = "ISO-8859-1"  # the encoding PES files traditionally declare
 
 TYPE_FICHIER = "PESALR1"
 VERSION_ENVELOPPE = "2"
@@ -123,8 +122,21 @@ def write_pes_aller(
     ``bordereaux`` may be a generator. Raises ValueError (in French) on data Hélios would
     reject: invalid IBAN or SIRET, amounts, numbering, an annulation without its origin.
     """
-    if isinstance(destination, os.PathLike):
-        destination = os.fspath(destination)
+    if isinstance(destination, str | os.PathLike):
+        chemin = Path(destination)
+        try:
+            with chemin.open("wb") as fichier:
+                return write_pes_aller(
+                    fichier,
+                    collectivite,
+                    bordereaux,
+                    nom_fichier=nom_fichier,
+                    date=date,
+                    encodage=encodage,
+                )
+        except BaseException:
+            chemin.unlink(missing_ok=True)  # never leave a half-written file behind
+            raise
     ecrivain = _Ecrivain(collectivite)
     with etree.xmlfile(destination, encoding=encodage) as xf:
         xf.write_declaration()
@@ -164,7 +176,9 @@ def _ecrire(xf: etree.xmlfile, element: etree._Element, *, niveau: int) -> None:
 
 
 def _v(parent: etree._Element, balise: str, valeur: str) -> etree._Element:
-    return etree.SubElement(parent, balise, V=valeur)
+    element = etree.SubElement(parent, balise)
+    element.set("V", valeur)
+    return element
 
 
 def _texte(valeur: str | None, longueur: int) -> str:
@@ -183,11 +197,20 @@ def _texte_requis(valeur: str | None, longueur: int, quoi: str) -> str:
     return texte
 
 
-def _chiffres(valeur: str | None, maximum: int, quoi: str, *, minimum: int = 1) -> str:
-    texte = (valeur or "").strip()
-    if not re.fullmatch(rf"[0-9]{{{minimum},{maximum}}}", texte) or not texte.strip("0"):
-        raise ValueError(f"{quoi} : « {valeur} » doit compter {minimum} à {maximum} chiffres.")
+def _chiffres(valeur: str | None, maximum: int, quoi: str) -> str:
+    texte = _code_chiffres(valeur, maximum)
+    if texte is None:
+        raise ValueError(f"{quoi} : « {valeur} » doit compter 1 à {maximum} chiffres.")
     return texte
+
+
+@functools.lru_cache(maxsize=4096)
+def _code_chiffres(valeur: str | None, maximum: int) -> str | None:
+    """Return the stripped code when it is 1 to ``maximum`` digits, not all zeros."""
+    texte = (valeur or "").strip()
+    if not texte.isdigit() or not texte.isascii() or len(texte) > maximum:
+        return None
+    return texte if texte.strip("0") else None
 
 
 def _entier(valeur: int, maximum: int, quoi: str) -> str:
@@ -271,7 +294,9 @@ class _Ecrivain:
         _v(bloc, "DteBordEm", bordereau.date_emission.isoformat())
         _v(bloc, "TypBord", bordereau.type_bordereau)
         _v(bloc, "NbrPce", str(len(mandats)))
-        if bordereau.cumul_annuel:
+        if bordereau.cumul_annuel is not None:
+            if bordereau.cumul_annuel < total:
+                raise ValueError(f"{quoi} : cumul annuel inférieur au montant du bordereau.")
             _v(bloc, "MtCumulAnnuel", _montant(bordereau.cumul_annuel))
         _v(bloc, "MtBordHT", _montant(total))
         xf.write("\n  ")
@@ -322,7 +347,7 @@ class _Ecrivain:
         for numero_ligne, ligne in enumerate(mandat.lignes, start=1):
             ligne_de_piece = etree.SubElement(piece, "LigneDePiece")
             ligne_de_piece.append(self._bloc_ligne(mandat, ligne, numero_ligne, annulation))
-            ligne_de_piece.append(copy.deepcopy(tiers))
+            ligne_de_piece.append(tiers.__deepcopy__(None))
             self.nb_lignes += 1
         self.nb_mandats += 1
         return piece
@@ -336,11 +361,11 @@ class _Ecrivain:
         bloc = etree.Element("BlocLignePiece")
         info = etree.SubElement(bloc, "InfoLignePce")
         _v(info, "IdLigne", _entier(numero, MAX_ID_LIGNE, quoi))
-        _v(info, "Nature", _chiffres(ligne.nature, 12, f"{quoi}, compte par nature"))
+        _v(info, "Nature", _chiffres(ligne.nature, 12, quoi + ", compte par nature"))
         if ligne.fonction:
-            _v(info, "Fonction", _chiffres(ligne.fonction, 10, f"{quoi}, fonction"))
+            _v(info, "Fonction", _chiffres(ligne.fonction, 10, quoi + ", fonction"))
         if ligne.operation:
-            _v(info, "Operation", _chiffres(ligne.operation, 10, f"{quoi}, opération"))
+            _v(info, "Operation", _chiffres(ligne.operation, 10, quoi + ", opération"))
         libelle_complet = nettoyer_texte(ligne.libelle, 10_000)
         libvir1 = _texte(libelle_complet, LONGUEURS["LibVir"])
         if libvir1:
@@ -351,7 +376,7 @@ class _Ecrivain:
         if not annulation:
             _v(info, "ModRegl", MODE_REGLEMENT_VIREMENT)
         _v(info, "TVAIntraCom", "0")
-        _v(info, "MtHT", _montant(ligne.montant))
+        _v(info, "MtHT", f"{ligne.montant:.2f}")  # normalised by LigneMandat
         if annulation:
             rattache = etree.SubElement(bloc, "RattachPiece")
             _v(rattache, "NatPceOrig", NATURE_PIECE_ORIGINE_MANDAT)
@@ -449,7 +474,7 @@ def validate_pes(xml: bytes | str | os.PathLike[str] | BinaryIO) -> list[str]:
     """Validate a PES_Aller file against the XSD; return French messages, empty when valid.
 
     ``xml`` is the file's bytes, its path or an open binary file. The file is read as a
-    stream and validated in slices of a few thousand mandates, so a year of mandates stays
+    stream and validated in slices of a few hundred mandates, so a year of mandates stays
     cheap in memory; each message starts with the line of the faulty element.
     """
     source: BinaryIO | str
@@ -464,110 +489,200 @@ def validate_pes(xml: bytes | str | os.PathLike[str] | BinaryIO) -> list[str]:
         validateur.lire(source)
     except etree.XMLSyntaxError as exc:
         validateur.ajouter(exc.lineno or 0, f"XML mal formé : {exc.msg}")
-        return validateur.resultat()
     except OSError as exc:
         return [f"Fichier illisible : {exc}"]
-    validateur.valider()
     return validateur.resultat()
 
 
-class _Validateur:
-    """Streams a document into a mirror tree that is validated and pruned slice by slice.
+_DS = "{http://www.w3.org/2000/09/xmldsig#}"
+_RACINE = f"{{{NS_PES_ALLER}}}PES_Aller"
+# Elements that the streaming reader sees: the containers and their children in the schema.
+_STRUCTURE = (
+    _RACINE,
+    "Enveloppe",
+    "EnTetePES",
+    "PES_DepenseAller",
+    "PES_RecetteAller",
+    "PES_Facture",
+    "PES_Marche",
+    "PES_PJ",
+    f"{_DS}Signature",
+    "EnTeteDepense",
+    "Bordereau",
+    "BlocBordereau",
+    "Piece",
+)
 
-    The mirror only holds what the parser has finished reading (``iterparse`` may build
-    elements ahead of its events), and each mirror element's ``sourceline`` is an index into
-    ``lignes``, the real line numbers (lxml can only store up to 65,535 there).
+
+def _ligne_source(element: etree._Element) -> int:
+    """Start line of a parsed element, also beyond the 65,535 lines libxml2 stores on it.
+
+    Past that limit libxml2 reads the line of the next text node (the whitespace after the
+    start tag, or after an empty element), which is where that text *ends*: step back over
+    its line breaks.
+    """
+    ligne = element.sourceline or 0
+    if ligne < 65_535:
+        return ligne
+    texte = element.text if len(element) else element.tail
+    return ligne - (texte or "").count("\n")
+
+
+class _Validateur:
+    """Validates a PES_Aller as a stream, by slices of mandates.
+
+    Only the containers (PES_Aller, PES_DepenseAller, Bordereau) stay open in the parsed
+    tree; each of their children, once complete, is *moved* into a mirror document, which is
+    validated every ``SEUIL`` pieces then pruned down to one bordereau holding one piece. The
+    mirror never holds what ``iterparse`` may have built ahead of its events, and moved
+    elements keep their source lines.
     """
 
-    SEUIL = 20_000  # mirror elements between two partial validations
+    SEUIL = 500  # pieces per slice
     MAX_ERREURS = 200
-    CHEMIN_PIECE = (f"{{{NS_PES_ALLER}}}PES_Aller", "PES_DepenseAller", "Bordereau")
 
     def __init__(self, schema: etree.XMLSchema) -> None:
         self.schema = schema
-        self.racine: etree._Element | None = None
-        self.pile: list[etree._Element] = []
-        self.lignes: list[int] = [0]
-        self.depuis = 0
         self.erreurs: list[str] = []
-        self.vues: set[tuple[int, str]] = set()
+        self.vues: set[tuple[int, str]] = set()  # (line, message without what was expected)
         self.en_trop = 0
+        self.miroir_de: dict[etree._Element, etree._Element] = {}  # open container → mirror
+        self.racine: etree._Element | None = None  # parsed root
+        self.miroir: etree._Element | None = None  # mirror root
+        self.depense: etree._Element | None = None  # parsed PES_DepenseAller
+        self.pieces = 0
 
     def lire(self, source: BinaryIO | str) -> None:
-        pile = self.pile
-        lignes = self.lignes
-        for evenement, element in etree.iterparse(
+        lecteur = etree.iterparse(
             source,
-            events=("start", "end"),
-            huge_tree=True,
+            events=("end",),
+            tag=_STRUCTURE,
+            huge_tree=True,  # blank text is kept: it carries the lines past 65,535
             remove_comments=True,
             remove_pis=True,
             resolve_entities=False,
-        ):
-            if evenement == "start":
-                precedent = element.getprevious()
-                if precedent is not None and precedent.tail and precedent.tail.strip():
-                    pile[-1][-1].tail = precedent.tail
-                if pile:
-                    miroir = etree.SubElement(pile[-1], element.tag, element.attrib)
-                else:
-                    miroir = etree.Element(element.tag, element.attrib, nsmap=element.nsmap)
-                    self.racine = miroir
-                if len(lignes) < 65_535:
-                    miroir.sourceline = len(lignes)
-                    lignes.append(element.sourceline or 0)
-                pile.append(miroir)
-                self.depuis += 1
-                continue
-            miroir = pile.pop()
-            texte = element.text
-            if texte is not None and (len(element) == 0 or texte.strip()):
-                miroir.text = texte
-            if len(element) and element[-1].tail and element[-1].tail.strip():
-                miroir[-1].tail = element[-1].tail
-            parent = element.getparent()
-            element.clear(keep_tail=True)
-            if parent is not None:
-                while element.getprevious() is not None:
-                    del parent[0]
-            if (
-                element.tag == "Piece"
-                and self.depuis >= self.SEUIL
-                and tuple(m.tag for m in pile) == self.CHEMIN_PIECE
-            ):
-                self.valider()
-                self._elaguer()
-                lignes = self.lignes
+            no_network=True,
+        )
+        for _evenement, element in lecteur:
+            self._fin(element)
+        if self.miroir is None:
+            # Not a PES_Aller: validate the whole (small or foreign) document as it is.
+            self._valider(lecteur.root)
+            return
+        self._valider(self.miroir)
 
-    def valider(self) -> None:
-        if self.racine is None:
+    def _fin(self, element: etree._Element) -> None:
+        parent = element.getparent()
+        if parent is None:
+            if element.tag == _RACINE:
+                self._fermer(element)
+            return
+        miroir_parent = self._conteneur(parent)
+        if miroir_parent is None:
+            return  # inside a child that will be moved whole
+        self._deplacer_precedents(element, miroir_parent)
+        if self._est_conteneur(element, parent):
+            self._fermer(element)
+            parent.remove(element)  # an empty shell now
+            return
+        miroir_parent.append(element)
+        if element.tag == "Piece" and parent.tag == "Bordereau":
+            self.pieces += 1
+            if self.pieces >= self.SEUIL:
+                self._valider(self.miroir)
+                self._elaguer(miroir_parent)
+
+    def _est_conteneur(self, element: etree._Element, parent: etree._Element) -> bool:
+        if element.tag == "PES_DepenseAller":
+            return parent is self.racine
+        return element.tag == "Bordereau" and parent is self.depense
+
+    def _conteneur(self, original: etree._Element) -> etree._Element | None:
+        """Return the mirror of an open container, created when first met; else None."""
+        miroir = self.miroir_de.get(original)
+        if miroir is not None:
+            return miroir
+        parent = original.getparent()
+        if parent is None:
+            if original.tag != _RACINE:
+                return None
+            self.racine = original
+            miroir = etree.Element(original.tag, original.attrib, nsmap=original.nsmap)
+            self.miroir = miroir
+        else:
+            if not self._est_conteneur(original, parent):
+                return None
+            miroir_parent = self._conteneur(parent)
+            if miroir_parent is None:
+                return None
+            self._deplacer_precedents(original, miroir_parent)
+            miroir = etree.SubElement(miroir_parent, original.tag, original.attrib)
+            miroir.text = original.text if original.text and original.text.strip() else None
+            if original.tag == "PES_DepenseAller":
+                self.depense = original
+        self.miroir_de[original] = miroir
+        return miroir
+
+    @staticmethod
+    def _deplacer_precedents(element: etree._Element, miroir_parent: etree._Element) -> None:
+        """Move the siblings left before ``element`` (outside the schema's tags) to the mirror."""
+        precedents = []
+        precedent = element.getprevious()
+        while precedent is not None:
+            precedents.append(precedent)
+            precedent = precedent.getprevious()
+        for precedent in reversed(precedents):
+            miroir_parent.append(precedent)
+
+    def _fermer(self, conteneur: etree._Element) -> None:
+        """A container ends: move what is left of it to its mirror and forget it."""
+        miroir = self._conteneur(conteneur)
+        if miroir is None:
+            return
+        for enfant in list(conteneur):
+            miroir.append(enfant)
+        if conteneur is not self.racine:
+            del self.miroir_de[conteneur]
+
+    def _elaguer(self, miroir_bordereau: etree._Element) -> None:
+        """Drop what was validated; keep the current bordereau and its last piece."""
+        miroir_depense = miroir_bordereau.getparent()
+        for ancien in miroir_depense.findall("Bordereau"):
+            if ancien is not miroir_bordereau:
+                miroir_depense.remove(ancien)
+        for piece in miroir_bordereau.findall("Piece")[:-1]:
+            miroir_bordereau.remove(piece)
+        self.pieces = 0
+
+    def _valider(self, racine: etree._Element | None) -> None:
+        if racine is None:
             self.ajouter(0, "document vide.")
             return
-        if self.schema.validate(self.racine):
+        if self.schema.validate(racine):
             return
         for erreur in self.schema.error_log:
-            index = erreur.line
-            ligne = self.lignes[index] if 0 < index < len(self.lignes) else 0
-            self.ajouter(ligne, _traduire(erreur.message))
+            self.ajouter(self._ligne(racine, erreur), _traduire(erreur.message))
 
-    def _elaguer(self) -> None:
-        """Drop what was validated; keep one bordereau and one piece so the slice stays valid."""
-        depense, courant = self.pile[1], self.pile[2]
-        for bordereau in depense.findall("Bordereau")[:-1]:
-            depense.remove(bordereau)
-        for piece in courant.findall("Piece")[:-1]:
-            courant.remove(piece)
-        anciennes, self.lignes = self.lignes, [0]
-        for miroir in self.racine.iter():
-            index = miroir.sourceline or 0
-            miroir.sourceline = len(self.lignes)
-            self.lignes.append(anciennes[index] if 0 < index < len(anciennes) else 0)
-        self.depuis = 0
+    def _ligne(self, racine: etree._Element, erreur: etree._LogEntry) -> int:
+        """Line in the file of the element an error is about (0 when unknown)."""
+        if 0 < (erreur.line or 0) < 65_535:
+            return erreur.line
+        try:
+            prefixes = {k: v for k, v in racine.nsmap.items() if k}
+            trouves = racine.xpath(erreur.path, namespaces=prefixes) if erreur.path else []
+        except etree.XPathError:
+            return erreur.line or 0
+        if not trouves or not isinstance(trouves[0], etree._Element):
+            return erreur.line or 0
+        return _ligne_source(trouves[0])
 
     def ajouter(self, ligne: int, message: str) -> None:
-        if (ligne, message) in self.vues:
+        # A slice may end right after a faulty element: the elements "expected" there differ
+        # from one slice to the next, the fault does not.
+        cle = (ligne, _ATTENDU.sub("", message))
+        if cle in self.vues:
             return
-        self.vues.add((ligne, message))
+        self.vues.add(cle)
         if len(self.erreurs) >= self.MAX_ERREURS:
             self.en_trop += 1
             return
@@ -580,7 +695,7 @@ class _Validateur:
         return list(self.erreurs)
 
 
-_TRADUCTIONS: list[tuple[re.Pattern[str], str]] = [
+_TRADUCTIONS: list[tuple[re.Pattern[str], str | Callable[[tuple[str, ...]], str]]] = [
     (
         re.compile(
             r"^Element '(?:\{[^}]*\})?([^']+)': This element is not expected\. "
@@ -626,6 +741,15 @@ _TRADUCTIONS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
+            r"^Element '(?:\{[^}]*\})?([^']+)', attribute 'V': \[facet 'length'\] "
+            r"The value '(.*)' has a length of '(\d+)'; this differs from the allowed "
+            r"length of '(\d+)'\.?$",
+            re.S,
+        ),
+        "« {0} » : la valeur « {1} » compte {2} caractères au lieu de {3}.",
+    ),
+    (
+        re.compile(
             r"^Element '(?:\{[^}]*\})?([^']+)', attribute 'V': \[facet 'pattern'\] "
             r"The value '(.*)' is not accepted by the pattern '(.*)'\.?$",
             re.S,
@@ -662,7 +786,10 @@ _TRADUCTIONS: list[tuple[re.Pattern[str], str]] = [
             r"value of the (?:local )?atomic type(?: '([^']*)')?\.?$",
             re.S,
         ),
-        "« {0} » : la valeur « {1} » n'est pas valide.",
+        lambda groupes: (
+            f"« {groupes[0]} » : la valeur « {groupes[1]} » n'est pas valide"
+            f"{_indication_type(groupes[2])}."
+        ),
     ),
     (
         re.compile(
@@ -688,14 +815,35 @@ _TRADUCTIONS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_ATTENDU = re.compile(r" ; attendu : .*| : il manque .*", re.S)
+_ESPACE_DE_NOMS = re.compile(r"\{[^}]*\}")
+
+
 def _traduire(message: str) -> str:
     """Translate a libxml2 schema message into French; keep it as is when unknown."""
     message = message.strip()
     for motif, gabarit in _TRADUCTIONS:
         trouve = motif.match(message)
         if trouve:
-            return gabarit.format(*(groupe or "" for groupe in trouve.groups()))
+            groupes = tuple(_ESPACE_DE_NOMS.sub("", g or "") for g in trouve.groups())
+            return gabarit(groupes) if callable(gabarit) else gabarit.format(*groupes)
     return f"XML non conforme : {message}"
+
+
+def _indication_type(type_xsd: str) -> str:
+    """A short French hint for a PES simple type such as ``{…commun}V_Num12``."""
+    nom = type_xsd.rsplit("}", 1)[-1]
+    indications = (
+        ("V_Montant", " (montant attendu : chiffres, point décimal, 2 décimales au plus)"),
+        ("V_Num", " (nombre entier positif attendu)"),
+        ("V_Date", " (date AAAA-MM-JJ attendue)"),
+        ("V_Annee", " (année sur 4 chiffres attendue)"),
+        ("V_Booleen", " (0 ou 1 attendu)"),
+    )
+    for prefixe, indication in indications:
+        if nom.startswith(prefixe):
+            return indication
+    return ""
 
 
 __all__ = [

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from mdna.espace import views
+
+app_name = "espace"
+
+urlpatterns = [
+    path("", views.tableau_de_bord, name="tableau_de_bord"),
+    path("dossiers/<int:pk>/", views.dossier, name="dossier"),
+    path("dossiers/<int:pk>/message/", views.message_envoyer, name="message"),
+    path(
+        "dossiers/<int:pk>/messages/<int:message_pk>/",
+        views.message_piece_jointe,
+        name="message_piece",
+    ),
+    path("dossiers/<int:pk>/pieces/<int:piece_pk>/", views.piece, name="piece"),
+    path("dossiers/<int:pk>/retirer/", views.desister, name="desister"),
+    path("organisations/", views.organisations, name="organisations"),
+    path("organisations/moi-meme/", views.moi_meme, name="moi_meme"),
+    path("organisations/<int:pk>/", views.organisation, name="organisation"),
+    path("organisations/<int:pk>/coffre/", views.coffre, name="coffre"),
+    path("organisations/<int:pk>/coffre/<int:document_pk>/", views.document, name="document"),
+    path(
+        "organisations/<int:pk>/coffre/<int:document_pk>/archiver/",
+        views.document_archiver,
+        name="document_archiver",
+    ),
+    path(
+        "invitations/<str:jeton>/accepter/", views.invitation_accepter, name="invitation_accepter"
+    ),
+    path("notifications/", views.notifications, name="notifications"),
+]
