@@ -55,7 +55,7 @@ def build_csv(bordereaux: Iterable[Bordereau]) -> bytes:
                         type_,
                         mandat.numero,
                         mandat.date_emission.strftime("%d/%m/%Y"),
-                        _cellule(tiers.nom),
+                        _cellule(tiers.nom_complet),
                         tiers.siret or tiers.siren or "",
                         "".join(tiers.iban.split()).upper(),
                         ligne.nature,

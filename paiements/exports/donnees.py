@@ -228,6 +228,13 @@ class Tiers:
     reference: str | None = None  # RefTiers: the payee's id in MDNA
 
     @property
+    def nom_complet(self) -> str:
+        """First name and name for a natural person, else the name (account holder)."""
+        if self.categorie == CATEGORIE_PERSONNE_PHYSIQUE and self.prenom:
+            return f"{self.prenom} {self.nom}"
+        return self.nom
+
+    @property
     def identifiant(self) -> tuple[str, str] | None:
         """Return (NatIdTiers, IdTiers): SIRET first, then SIREN, else None."""
         if self.siret:

@@ -141,11 +141,12 @@ def write_pes_aller(
     with etree.xmlfile(destination, encoding=encodage) as xf:
         xf.write_declaration()
         with xf.element(f"{{{NS_PES_ALLER}}}PES_Aller", nsmap={"n": NS_PES_ALLER}):
-            _ecrire(xf, _enveloppe(nom_fichier), niveau=1)
-            _ecrire(xf, _entete_pes(collectivite, date), niveau=1)
-            xf.write("\n ")
+            xf.write("\n")
+            xf.write(_enveloppe(nom_fichier), pretty_print=True)
+            xf.write(_entete_pes(collectivite, date), pretty_print=True)
             with xf.element("PES_DepenseAller"):
-                _ecrire(xf, _entete_depense(), niveau=2)
+                xf.write("\n")
+                xf.write(_entete_depense(), pretty_print=True)
                 vus: set[tuple[int, str, int]] = set()
                 for bordereau in bordereaux:
                     cle = (bordereau.exercice, bordereau.type_bordereau, bordereau.numero)
@@ -158,7 +159,6 @@ def write_pes_aller(
                     ecrivain.ecrire_bordereau(xf, bordereau)
                 if not vus:
                     raise ValueError("Aucun bordereau à exporter.")
-                xf.write("\n ")
             xf.write("\n")
     return ResumePes(
         bordereaux=len(vus),
@@ -166,13 +166,6 @@ def write_pes_aller(
         lignes=ecrivain.nb_lignes,
         montant=ecrivain.total,
     )
-
-
-def _ecrire(xf: etree.xmlfile, element: etree._Element, *, niveau: int) -> None:
-    """Write ``element`` indented at ``niveau`` (one space per level)."""
-    etree.indent(element, space=" ", level=niveau)
-    xf.write("\n" + " " * niveau)
-    xf.write(element)
 
 
 def _v(parent: etree._Element, balise: str, valeur: str) -> etree._Element:
@@ -299,12 +292,12 @@ class _Ecrivain:
                 raise ValueError(f"{quoi} : cumul annuel inférieur au montant du bordereau.")
             _v(bloc, "MtCumulAnnuel", _montant(bordereau.cumul_annuel))
         _v(bloc, "MtBordHT", _montant(total))
-        xf.write("\n  ")
         with xf.element("Bordereau"):
-            _ecrire(xf, bloc, niveau=3)
+            xf.write("\n")
+            xf.write(bloc, pretty_print=True)
             for mandat in mandats:
-                _ecrire(xf, self._piece(bordereau, mandat), niveau=3)
-            xf.write("\n  ")
+                xf.write(self._piece(bordereau, mandat), pretty_print=True)
+        xf.write("\n")
         self.total += total
 
     def _piece(self, bordereau: Bordereau, mandat: Mandat) -> etree._Element:
@@ -455,7 +448,7 @@ def _tiers(tiers: Tiers, *, avec_banque: bool) -> etree._Element:
             raise ValueError(f"{exc} ({nom})") from exc
         _v(banque, "IBAN", iban)
         titulaire = _texte(tiers.titulaire_compte, LONGUEURS["TitCpte"]) or _texte_requis(
-            tiers.nom, LONGUEURS["TitCpte"], "Titulaire du compte"
+            tiers.nom_complet, LONGUEURS["TitCpte"], "Titulaire du compte"
         )
         _v(banque, "TitCpte", titulaire)
     return bloc

@@ -114,7 +114,7 @@ def _virement(mandat: Mandat, execution_date: date) -> dict[str, object]:
         bic = normaliser_bic(tiers.bic) if tiers.bic else None
     except ValueError as exc:
         raise ValueError(f"{quoi} ({tiers.nom}) : {exc}") from exc
-    nom = texte_sepa(tiers.titulaire_compte or tiers.nom, 70)
+    nom = texte_sepa(tiers.titulaire_compte or tiers.nom_complet, 70)
     if not nom:
         raise ValueError(f"{quoi} : nom du bénéficiaire vide.")
     reference = f"MANDAT {mandat.numero}/{mandat.exercice}"

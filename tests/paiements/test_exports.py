@@ -198,6 +198,8 @@ def test_deux_bordereaux_valident_contre_le_xsd():
     assert v(etudiante, "Tiers/InfoTiers/CatTiers") == "01"
     assert v(etudiante, "Tiers/InfoTiers/Civilite") == "MME"
     assert v(etudiante, "Tiers/InfoTiers/Prenom") == "Léa"
+    assert v(etudiante, "Tiers/InfoTiers/Nom") == "Lefèvre"
+    assert v(etudiante, "Tiers/CpteBancaire/TitCpte") == "Léa Lefèvre"
     assert v(etudiante, "Tiers/InfoTiers/IdTiers") is None
     assert v(etudiante, "BlocLignePiece/LiensIdent/IdConv") is None
     entreprise = pieces[2].find("LigneDePiece")
@@ -383,8 +385,9 @@ def test_validation_par_tranches_garde_les_vraies_lignes(monkeypatch):
     )
     erreurs = validate_pes(casse)
     assert len(erreurs) == len(set(erreurs)) == 4, erreurs  # once each, not once per slice
-    assert (
-        erreurs[0] == "Ligne 18 : « CodCol » : la valeur « 33 » compte 2 caractères au lieu de 3."
+    ligne_codcol = attendues[0][0]
+    assert erreurs[0] == (
+        f"Ligne {ligne_codcol} : « CodCol » : la valeur « 33 » compte 2 caractères au lieu de 3."
     )
     assert "CodCol" in erreurs[1] and "format attendu" in erreurs[1]
     assert "Nature" in erreurs[2] and "6S74" in erreurs[2]
@@ -488,6 +491,7 @@ def test_sepa_valide_et_somme_de_controle():
     assert all(i == i.upper() and " " not in i for i in ibans)
     noms = [e.text for e in racine.iterfind(".//p:Cdtr/p:Nm", namespaces=ns)]
     assert noms[0] == "Association Les Amis du Theatre"  # EPC character set
+    assert noms[1] == "Lea Lefevre"
     ids = [e.text for e in racine.iterfind(".//p:EndToEndId", namespaces=ns)]
     assert ids[0] == "MDNA-2026-1"
 
