@@ -370,6 +370,14 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="dossiers",
     )
+    instructeur = models.ForeignKey(
+        User,
+        verbose_name=_("instructeur"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers_instruits",
+    )
     # Trunk columns.
     demandeur_type = models.CharField(_("type de demandeur"), max_length=24, blank=True)
     nom_demandeur = models.CharField(_("demandeur"), max_length=255, blank=True)
@@ -405,6 +413,7 @@ class Dossier(models.Model):
             models.Index(fields=["siret"]),
             models.Index(fields=["demandeur", "etat"]),
             models.Index(fields=["tiers", "etat"]),
+            models.Index(fields=["instructeur", "etat"]),
         ]
 
     def __str__(self) -> str:

@@ -281,7 +281,7 @@ def eligibilite(
 ) -> list[Correspondance]:
     """Schemes open to this kind of applicant, in this département, financing this kind of project
     (``projet`` is a key of PROJETS) and whose minimum aid is not above ``montant`` (the aid sought).
-    Schemes open today come first."""
+    Schemes open today come first, then those whose ceiling covers the amount."""
     jour = jour or timezone.localdate()
     module = PROJETS[projet][0]
     qs = guide_dispositifs(beneficiaire=qui, departement=departement, jour=jour).filter(
@@ -301,8 +301,13 @@ def eligibilite(
         ]
         raisons += _raisons_montant(dispositif, montant)
         correspondances.append(Correspondance(dispositif, raisons, statut_depot(dispositif, jour)))
-    correspondances.sort(key=lambda c: (not c.statut.ouvert, normaliser(c.dispositif.nom)))
-    return correspondances
+
+    def ordre(c: Correspondance):
+        plafond = c.dispositif.plafond
+        depasse = montant is not None and plafond is not None and montant > plafond
+        return (not c.statut.ouvert, depasse, normaliser(c.dispositif.nom))
+
+    return sorted(correspondances, key=ordre)
 
 
 def _departement(code: str) -> str:

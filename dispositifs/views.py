@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from rest_framework.settings import api_settings
 
 from dispositifs import selectors
 from dispositifs.engine.parsing import parse_decimal
@@ -206,5 +207,6 @@ def api_docs(request: HttpRequest) -> HttpResponse:
             "schema_url": reverse("schema"),
             "liste_url": reverse("catalogue_api:dispositif-list"),
             "exemple": exemple or "soutien-aux-festivals",
+            "par_page": api_settings.PAGE_SIZE,
         },
     )

@@ -137,6 +137,7 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "mdna.tasks.worker_heartbeat", "schedule": 60.0},
+    "relances-pieces": {"task": "instruction.tasks.relances_pieces", "schedule": 60.0 * 60 * 6},
 }
 CELERY_TIMEZONE = "Europe/Paris"
 
@@ -161,6 +162,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+MDNA_DELAI_INSTRUCTION_JOURS = env_int("MDNA_DELAI_INSTRUCTION_JOURS", 60)
 MDNA_UPLOAD_MAX_BYTES = env_int("MDNA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 MDNA_X_ACCEL_REDIRECT = env_str("MDNA_X_ACCEL_REDIRECT", "")
 

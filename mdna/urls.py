@@ -85,6 +85,7 @@ urlpatterns = [
         {"template": "donnees_personnelles"},
         name="donnees_personnelles",
     ),
+    path("instruction/", include("instruction.urls")),
     path("administration/", admin.site.urls),
     path("aides/", include("dispositifs.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -371,32 +371,13 @@ def _remember_tiers(dossier: Dossier) -> None:
         Tiers.objects.filter(pk=tiers.pk).update(**updates)
 
 
-@transaction.atomic
 def dossier_desister(*, dossier: Dossier, par: User, motif: str = "") -> Dossier:
-    """The applicant withdraws a filed request."""
-    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if not peut_agir_pour(par, dossier.tiers):
-        raise PermissionDenied
-    allowed = {Etat.DEPOSE, Etat.INCOMPLET, Etat.EN_INSTRUCTION, Etat.PROPOSE}
-    if dossier.etat not in allowed:
-        raise DepotImpossible("Cette demande ne peut plus être retirée à ce stade.")
-    before = dossier.etat
-    dossier.etat = Etat.DESISTE
-    dossier.save(update_fields=["etat", "modifie_le"])
-    EvenementDossier.objects.create(
-        dossier=dossier,
-        type="desistement",
-        titre="Demande retirée",
-        detail=motif or "Vous avez retiré cette demande.",
-        etat_avant=before,
-        etat_apres=Etat.DESISTE,
-        auteur=par,
-    )
-    audit.record(
-        actor=par,
-        action="dossier.desiste",
-        target=dossier,
-        before={"etat": before},
-        after={"etat": Etat.DESISTE},
-    )
-    return dossier
+    """The applicant withdraws a filed request (a transition of the workflow table)."""
+    from instruction.services import ActionRefusee, transition_executer
+
+    try:
+        return transition_executer(
+            dossier=dossier, nom="desister", par=par, donnees={"motif": motif}
+        )
+    except ActionRefusee as error:
+        raise DepotImpossible(str(error)) from error

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("dossiers/<int:pk>/pieces/<int:piece_pk>/", views.piece, name="piece"),
     path("dossiers/<int:pk>/retirer/", views.desister, name="desister"),
+    path("dossiers/<int:pk>/repondre/", views.repondre_pieces, name="repondre_pieces"),
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/moi-meme/", views.moi_meme, name="moi_meme"),
     path("organisations/<int:pk>/", views.organisation, name="organisation"),

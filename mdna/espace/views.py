@@ -1,8 +1,9 @@
 """The applicant's space (/compte/): dashboard, dossier tracking, organisations, digital safe."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,8 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dispositifs.depot import services as depot
 from dispositifs.depot.selectors import dossier_de_l_usager, dossiers_de_l_usager, recapitulatif
+from dispositifs.engine.fields import check_upload
 from dispositifs.models import Etat, Message, Piece
 from dispositifs.statuts import statut_usager
+from instruction.services import ActionRefusee, pieces_repondre
 from mdna import audit
 from mdna.espace import services
 from mdna.espace.forms import (
@@ -92,6 +95,7 @@ def dossier(request: HttpRequest, pk: int) -> HttpResponse:
     fils = dossier.messages.select_related("auteur")
     courriers = DocumentCoffre.objects.filter(dossier=dossier, emis_par_region=True)
     form = MessageForm()
+    demande = dossier.demandes_pieces.filter(repondue_le__isnull=True).first()
     return render(
         request,
         "espace/dossier.html",
@@ -106,8 +110,49 @@ def dossier(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "peut_retirer": dossier.etat
             in {Etat.DEPOSE, Etat.INCOMPLET, Etat.EN_INSTRUCTION, Etat.PROPOSE},
+            "demande": demande if dossier.etat == Etat.INCOMPLET else None,
         },
     )
+
+
+@login_required
+@require_POST
+def repondre_pieces(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant sends the pieces asked for (each checked for size and type)."""
+    dossier = dossier_de_l_usager(request.user, pk)
+    demande = dossier.demandes_pieces.filter(repondue_le__isnull=True).first()
+    if demande is None:
+        raise Http404
+    fichiers, erreurs = {}, []
+    for code in demande.pieces:
+        upload = request.FILES.get(f"piece_{code}")
+        if upload is None:
+            continue
+        try:
+            check_upload(
+                upload, allowed=("pdf", "jpg", "png"), max_bytes=settings.MDNA_UPLOAD_MAX_BYTES
+            )
+        except ValidationError as error:
+            erreurs.extend(f"{code} : {m}" for m in error.messages)
+        else:
+            fichiers[code] = upload
+    if demande.pieces and not fichiers and not erreurs:
+        erreurs.append("Joignez au moins une des pièces demandées.")
+    if not erreurs:
+        try:
+            pieces_repondre(
+                dossier=dossier,
+                par=request.user,
+                fichiers=fichiers,
+                message=request.POST.get("message", ""),
+            )
+        except ActionRefusee as error:
+            erreurs.append(str(error))
+    for erreur in erreurs:
+        messages.error(request, erreur)
+    if not erreurs:
+        messages.success(request, "Merci : vos pièces sont transmises au service instructeur.")
+    return redirect("espace:dossier", pk=dossier.pk)
 
 
 @login_required

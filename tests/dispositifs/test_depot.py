@@ -297,4 +297,4 @@ def test_withdrawal_needs_confirmation(client, claire, association, festivals):
     )
     dossier.refresh_from_db()
     assert dossier.etat == Etat.DESISTE
-    assert dossier.evenements.filter(type="desistement", detail="Festival annulé").exists()
+    assert dossier.evenements.filter(type="desister", detail__contains="Festival annulé").exists()

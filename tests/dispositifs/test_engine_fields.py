@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pypdf import PdfWriter
 
 from dispositifs.engine.compose import compose_schema
-from dispositifs.engine.fields import FIELD_TYPES, Spec, get_type
+from dispositifs.engine.fields import FIELD_TYPES, Spec, check_upload, get_type
 from dispositifs.engine.forms import form_class, form_data
 from tests.dispositifs.answers import field_value
 
@@ -430,6 +430,8 @@ def test_un_vrai_pdf_est_accepte():
 def test_une_image_png_renommee_pdf_vaut_png():
     accepted = file_form(["pdf", "png"])(data={}, files=upload(tiny_png()))
     assert accepted.is_valid(), accepted.errors
+    kind = check_upload(upload(tiny_png())["statuts"], allowed=("pdf", "png"), max_bytes=10**6)
+    assert kind == "png"
     refused = file_form(["pdf"])(data={}, files=upload(tiny_png()))
     assert refused.errors == {
         "statuts": [

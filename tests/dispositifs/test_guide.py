@@ -274,6 +274,7 @@ def test_lea_student_in_gironde_finds_the_mobility_grant(catalogue, client):
     assert "Votre montant (2\u202f400,00\u00a0€) entre dans ses limites" in html
 
 
+@time_machine.travel(LUNDI, tick=False)
 def test_eligibility_matches_beneficiary_zone_module_and_floor(catalogue, db):
     found = selectors.eligibilite(
         qui="particulier", departement="33", projet="former", montant=Decimal("2400")
@@ -293,6 +294,13 @@ def test_eligibility_matches_beneficiary_zone_module_and_floor(catalogue, db):
         "Elle concerne toute la Région.",
         "Elle finance les projets de ce type : formation, emploi et aides aux personnes.",
     ]
+    # Open schemes first; among them, those whose ceiling covers the amount before the others.
+    ouverts = [c for c in found if c.statut.ouvert]
+    assert found[: len(ouverts)] == ouverts
+    trop_petits = [
+        c.dispositif.plafond is not None and c.dispositif.plafond < 2400 for c in ouverts
+    ]
+    assert trop_petits == sorted(trop_petits) and not trop_petits[0] and trop_petits[-1]
 
 
 def test_eligibility_excludes_schemes_whose_minimum_is_above_the_amount(catalogue, db):

@@ -1,0 +1,132 @@
+"""The back office: requests for pieces, internal notes, opinions, proposals, saved filters."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dispositifs.models import Dossier
+from mdna.models import Service, User
+
+
+class DemandePieces(models.Model):
+    """A request for missing pieces, with a deadline (30 days by default)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="demandes_pieces")
+    pieces = models.JSONField(_("pièces demandées"), default=list)
+    message = models.TextField(_("message"), blank=True)
+    echeance = models.DateField(_("à fournir avant le"))
+    demandee_par = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    demandee_le = models.DateTimeField(default=timezone.now)
+    relancee_le = models.DateTimeField(null=True, blank=True)
+    repondue_le = models.DateTimeField(null=True, blank=True)
+    signalee_le = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Deadline passed: proposed to an agent for inadmissibility.",
+    )
+
+    class Meta:
+        ordering = ["-demandee_le"]
+        indexes = [models.Index(fields=["repondue_le", "echeance"])]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} — avant le {self.echeance:%d/%m/%Y}"
+
+
+class NoteInterne(models.Model):
+    """Never shown to the applicant."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="notes")
+    auteur = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    texte = models.TextField(_("note"))
+    cree_le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-cree_le"]
+
+    def __str__(self) -> str:
+        return self.texte[:60]
+
+
+class SensAvis(models.TextChoices):
+    FAVORABLE = "favorable", _("Favorable")
+    RESERVE = "reserve", _("Favorable avec réserves")
+    DEFAVORABLE = "defavorable", _("Défavorable")
+
+
+class Avis(models.Model):
+    """An opinion asked of another Service or of an expert, with a deadline."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="avis")
+    demande_par = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="avis"
+    )
+    expert = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="avis_demandes"
+    )
+    question = models.TextField(_("question"))
+    echeance = models.DateField(_("attendu avant le"))
+    demande_le = models.DateTimeField(default=timezone.now)
+    sens = models.CharField(_("avis"), max_length=12, choices=SensAvis.choices, blank=True)
+    reponse = models.TextField(_("réponse"), blank=True)
+    rendu_par = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rendu_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-demande_le"]
+        indexes = [models.Index(fields=["service", "rendu_le"])]
+
+    def __str__(self) -> str:
+        return f"Avis sur {self.dossier}"
+
+
+class StatutProposition(models.TextChoices):
+    EN_ATTENTE = "en_attente", _("En attente du valideur")
+    APPROUVEE = "approuvee", _("Approuvée")
+    RENVOYEE = "renvoyee", _("Renvoyée à l'instructeur")
+
+
+class Proposition(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="propositions")
+    montant = models.DecimalField(_("montant proposé"), max_digits=14, decimal_places=2)
+    sens = models.CharField(_("avis de l'instructeur"), max_length=12, choices=SensAvis.choices)
+    conditions = models.TextField(_("conditions"), blank=True)
+    justification = models.TextField(_("justification"))
+    auteur = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    cree_le = models.DateTimeField(default=timezone.now)
+    statut = models.CharField(
+        max_length=12, choices=StatutProposition.choices, default=StatutProposition.EN_ATTENTE
+    )
+    valideur = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decidee_le = models.DateTimeField(null=True, blank=True)
+    commentaire_valideur = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-cree_le"]
+        indexes = [models.Index(fields=["statut", "cree_le"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(montant__gte=0), name="proposition_montant_positif"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} — {self.montant} €"
+
+
+class FiltreEnregistre(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="filtres")
+    nom = models.CharField(_("nom"), max_length=100)
+    parametres = models.CharField(max_length=1000)
+    cree_le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["nom"]
+
+    def __str__(self) -> str:
+        return self.nom

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from instruction import views
+
+app_name = "instruction"
+
+urlpatterns = [
+    path("", views.file, name="file"),
+    path("affecter/", views.affecter, name="affecter"),
+    path("filtres/", views.filtre_enregistrer, name="filtre_enregistrer"),
+    path("avis/", views.avis_a_rendre, name="avis"),
+    path("dossiers/<int:pk>/", views.dossier, name="dossier"),
+    path("dossiers/<int:pk>/transition/<str:nom>/", views.transition, name="transition"),
+    path("dossiers/<int:pk>/demander-pieces/", views.demander_pieces, name="demander_pieces"),
+    path("dossiers/<int:pk>/pieces/<int:piece_pk>/", views.piece, name="piece"),
+    path(
+        "dossiers/<int:pk>/pieces/<int:piece_pk>/statut/", views.statuer_piece, name="statuer_piece"
+    ),
+    path("dossiers/<int:pk>/proposer/", views.proposer, name="proposer"),
+    path("dossiers/<int:pk>/valider/", views.valider_proposition, name="valider"),
+    path("dossiers/<int:pk>/note/", views.note, name="note"),
+    path("dossiers/<int:pk>/message/", views.message, name="message"),
+    path("dossiers/<int:pk>/avis/", views.avis_demander, name="avis_demander"),
+    path("dossiers/<int:pk>/avis/<int:avis_pk>/", views.avis_rendre, name="avis_rendre"),
+]
