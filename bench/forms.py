@@ -3,7 +3,7 @@
 For each published scheme and each step of its form: build the form class (first call, the
 per-version cache emptied before each scheme), then instantiate and render it; then validate a
 full valid submission (every step, cross-field rules included) with the answers of
-``tests/dispositifs/answers.py``.
+``dispositifs/engine/exemples.py``.
 
     MDNA_ENV=test .venv/bin/python bench/forms.py
 
@@ -38,9 +38,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from dispositifs.engine.exemples import valid_answers  # noqa: E402
 from dispositifs.engine.forms import _form_class, form_class, step_keys, validate_answers  # noqa: E402
 from dispositifs.models import Dispositif  # noqa: E402
-from tests.dispositifs.answers import valid_answers  # noqa: E402
 
 GOAL_STEP_P95_MS = 20.0
 

@@ -63,3 +63,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD})")
         for label, email in rows:
             self.stdout.write(f"  {label:<40} {email}")
+        from mdna.demo import donnees_demo
+
+        created = donnees_demo()
+        if created:
+            self.stdout.write(f"Données de démonstration : {created}")
