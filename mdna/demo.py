@@ -17,7 +17,9 @@ PDF = (
 
 
 def _tiers(user: User, **values) -> Tiers:
-    tiers, _ = Tiers.objects.get_or_create(siret=values.get("siret", ""), nom=values["nom"], defaults=values)
+    tiers, _ = Tiers.objects.get_or_create(
+        siret=values.get("siret", ""), nom=values["nom"], defaults=values
+    )
     Adhesion.objects.get_or_create(user=user, tiers=tiers, defaults={"role": "proprietaire"})
     return tiers
 
@@ -76,12 +78,15 @@ def donnees_demo() -> str:
         representant="Karim Benali, gérant",
     )
     conseiller = User.objects.get(email="helene@demo.mdna.fr")
-    AccesConseiller.objects.get_or_create(tiers=metallerie, conseiller=conseiller, defaults={"accorde_par": karim})
+    AccesConseiller.objects.get_or_create(
+        tiers=metallerie, conseiller=conseiller, defaults={"accorde_par": karim}
+    )
     _tiers(lea, type="particulier", nom="Léa Martin", email="lea@demo.mdna.fr")
     # Marc's queue: other associations' festival requests.
     for index, nom in enumerate(["Rue des Arts", "Compagnie du Limousin", "Jazz en Corrèze"]):
         owner = User.objects.get_or_create(
-            email=f"demandeur{index}@demo.mdna.fr", defaults={"first_name": nom, "email_verified_at": claire.email_verified_at}
+            email=f"demandeur{index}@demo.mdna.fr",
+            defaults={"first_name": nom, "email_verified_at": claire.email_verified_at},
         )[0]
         tiers = _tiers(owner, type="association", nom=nom, siret="", rna=f"W87200{index:04d}")
         _deposer(festivals, tiers, owner, titre=f"{nom} — édition 2027")

@@ -91,7 +91,9 @@ def test_sign_up_find_file_with_prefill_and_safe_then_submit(page, check_a11y, f
     check_a11y(page, "coffre-fort")
 
     # Find the scheme in the Guide and file it.
-    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Guide des aides").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Guide des aides"
+    ).click()
     page.get_by_label("Mots-clés").fill("festivals")
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_role("link", name="Soutien aux festivals").first.click()
@@ -128,7 +130,9 @@ def test_sign_up_find_file_with_prefill_and_safe_then_submit(page, check_a11y, f
     assert dossier.numero in page.locator("h1").inner_text()
     assert dossier.pieces.get(code="statuts").document_coffre is not None
     check_a11y(page, "suivi du dossier")
-    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Mes demandes").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Mes demandes"
+    ).click()
     assert dossier.numero in page.locator("main").inner_text()
     check_a11y(page, "tableau de bord")
 
@@ -151,11 +155,17 @@ def test_instructor_asks_a_piece_applicant_sends_it_instructor_proposes_valideur
     from mdna.models import Adhesion, Tiers
 
     claire = UserFactory(email="claire@treteaux.fr", first_name="Claire")
-    tiers = Tiers.objects.create(type="association", nom="Les Tréteaux", siret="73282932000074", rna="W872001234")
+    tiers = Tiers.objects.create(
+        type="association", nom="Les Tréteaux", siret="73282932000074", rna="W872001234"
+    )
     Adhesion.objects.create(user=claire, tiers=tiers, role="proprietaire")
     dossier = deposer(festivals, tiers, claire)
-    UserFactory(email="marc@region.fr", role="instructeur", service=festivals.service, first_name="Marc")
-    UserFactory(email="sophie@region.fr", role="valideur", service=festivals.service, first_name="Sophie")
+    UserFactory(
+        email="marc@region.fr", role="instructeur", service=festivals.service, first_name="Marc"
+    )
+    UserFactory(
+        email="sophie@region.fr", role="valideur", service=festivals.service, first_name="Sophie"
+    )
 
     login(page, "marc@region.fr")
     page.get_by_role("link", name="File de travail").click()
