@@ -524,3 +524,25 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.auteur} — {self.envoye_le:%d/%m/%Y}"
+
+
+class PreferencesAlertes(models.Model):
+    """What an applicant wants to be told about (personalised alerts, sent daily by beat)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="preferences_alertes")
+    nouveaux_dispositifs = models.BooleanField(
+        _("nouvelles aides qui correspondent à mes organisations"), default=True
+    )
+    clotures_proches = models.BooleanField(
+        _("appels à projets qui ferment dans 7 jours"), default=True
+    )
+    documents_expirant = models.BooleanField(
+        _("documents de mon coffre-fort qui vont expirer"), default=True
+    )
+    derniere_alerte = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("préférences d'alertes")
+
+    def __str__(self) -> str:
+        return f"Alertes de {self.user}"

@@ -226,3 +226,21 @@ def conseiller_revoquer(*, par: User, acces: AccesConseiller) -> AccesConseiller
             after={"revoque_le": acces.revoque_le},
         )
     return acces
+
+
+@transaction.atomic
+def suppression_demander(*, user: User) -> None:
+    """An applicant asks for their account to be deleted: recorded, the Region is told, and the
+    data of filed dossiers stays for the legal archiving period."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    audit.record(actor=user, action="compte.suppression_demandee", target=user)
+    transaction.on_commit(
+        lambda: send_mail(
+            "Demande de suppression de compte",
+            f"{user.get_full_name()} ({user.email}) demande la suppression de son compte.",
+            settings.DEFAULT_FROM_EMAIL,
+            [settings.MDNA_CONTACT_EMAIL],
+        )
+    )

@@ -30,4 +30,6 @@ urlpatterns = [
         "invitations/<str:jeton>/accepter/", views.invitation_accepter, name="invitation_accepter"
     ),
     path("notifications/", views.notifications, name="notifications"),
+    path("alertes/", views.alertes, name="alertes"),
+    path("profil/", views.profil, name="profil"),
 ]

@@ -359,3 +359,45 @@ def notifications(request: HttpRequest) -> HttpResponse:
         lue_le=timezone.now()
     )
     return render(request, "espace/notifications.html", {"notifications": items})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alertes(request: HttpRequest) -> HttpResponse:
+    from django.forms import modelform_factory
+
+    from dispositifs.models import PreferencesAlertes
+
+    preferences, _ = PreferencesAlertes.objects.get_or_create(user=request.user)
+    form_class = modelform_factory(
+        PreferencesAlertes,
+        fields=["nouveaux_dispositifs", "clotures_proches", "documents_expirant"],
+    )
+    form = form_class(request.POST or None, instance=preferences)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Vos préférences d'alertes sont enregistrées.")
+        return redirect("espace:alertes")
+    return render(request, "espace/alertes.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profil(request: HttpRequest) -> HttpResponse:
+    from django.forms import modelform_factory
+
+    form_class = modelform_factory(User, fields=["first_name", "last_name", "phone"])
+    form = form_class(request.POST or None, instance=request.user)
+    if request.method == "POST" and "supprimer" in request.POST:
+        services.suppression_demander(user=request.user)
+        messages.success(
+            request,
+            "Votre demande de suppression est enregistrée. La Région vous répondra sous un mois ; "
+            "les dossiers déjà déposés sont conservés le temps de l'archivage légal.",
+        )
+        return redirect("espace:profil")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Votre profil est à jour.")
+        return redirect("espace:profil")
+    return render(request, "espace/profil.html", {"form": form})
