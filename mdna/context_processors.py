@@ -9,4 +9,5 @@ def region(request):
         "CONTACT_EMAIL": settings.MDNA_CONTACT_EMAIL,
         "CONTACT_PHONE": settings.MDNA_CONTACT_PHONE,
         "REGION_ADDRESS": settings.MDNA_REGION_ADDRESS,
+        "FRANCECONNECT_ACTIVE": getattr(settings, "FRANCECONNECT_ACTIVE", False),
     }
