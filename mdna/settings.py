@@ -138,6 +138,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "mdna.tasks.worker_heartbeat", "schedule": 60.0},
     "relances-pieces": {"task": "instruction.tasks.relances_pieces", "schedule": 60.0 * 60 * 6},
+    "alertes-quotidiennes": {"task": "dispositifs.tasks.alertes_quotidiennes", "schedule": 60.0 * 60 * 24},
 }
 CELERY_TIMEZONE = "Europe/Paris"
 
@@ -260,6 +261,23 @@ MDNA_CONTACT_PHONE = env_str("MDNA_CONTACT_PHONE", "05 00 00 00 00")
 MDNA_REGION_ADDRESS = env_str(
     "MDNA_REGION_ADDRESS", "14 rue François de Sourdis, 33077 Bordeaux Cedex"
 )
+
+# --- FranceConnect (optional OpenID Connect login for applicants) ----------------------------
+FRANCECONNECT_ACTIVE = bool(env_str("FRANCECONNECT_CLIENT_ID"))
+if FRANCECONNECT_ACTIVE:
+    _fc = env_str("FRANCECONNECT_URL", "https://fcp.integ01.dev-franceconnect.fr/api/v1").rstrip("/")
+    OIDC_RP_CLIENT_ID = env_str("FRANCECONNECT_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env_str("FRANCECONNECT_CLIENT_SECRET", required=True)
+    OIDC_OP_AUTHORIZATION_ENDPOINT = f"{_fc}/authorize"
+    OIDC_OP_TOKEN_ENDPOINT = f"{_fc}/token"
+    OIDC_OP_USER_ENDPOINT = f"{_fc}/userinfo"
+    OIDC_RP_SIGN_ALGO = env_str("FRANCECONNECT_SIGN_ALGO", "HS256")
+    OIDC_OP_JWKS_ENDPOINT = env_str("FRANCECONNECT_JWKS_URL")
+    OIDC_RP_SCOPES = "openid email given_name family_name"
+    OIDC_AUTHENTICATION_CALLBACK_URL = "franceconnect_retour"
+    OIDC_TIMEOUT = 3
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "mdna.franceconnect.FranceConnectBackend"]
+LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/"
 
 # --- External data (API Entreprise) -----------------------------------------------------------
 # "hors_ligne" answers from recorded payloads (demo, tests); "api_entreprise" calls the real API.

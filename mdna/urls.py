@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from dispositifs.views import api_docs
-from mdna import views
+from mdna import franceconnect, views
 from mdna.forms import ConnexionForm
 
 handler404 = "mdna.views.erreur_404"
@@ -21,6 +21,8 @@ comptes = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("inscription/", views.inscription, name="inscription"),
+    path("franceconnect/", franceconnect.debut, name="franceconnect"),
+    path("franceconnect/retour/", franceconnect.retour, name="franceconnect_retour"),
     path("inscription/renvoyer/", views.renvoyer_verification, name="renvoyer_verification"),
     path("verifier/<str:token>/", views.verifier_email, name="verifier_email"),
     path(
