@@ -138,7 +138,10 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "mdna.tasks.worker_heartbeat", "schedule": 60.0},
     "relances-pieces": {"task": "instruction.tasks.relances_pieces", "schedule": 60.0 * 60 * 6},
-    "alertes-quotidiennes": {"task": "dispositifs.tasks.alertes_quotidiennes", "schedule": 60.0 * 60 * 24},
+    "alertes-quotidiennes": {
+        "task": "dispositifs.tasks.alertes_quotidiennes",
+        "schedule": 60.0 * 60 * 24,
+    },
 }
 CELERY_TIMEZONE = "Europe/Paris"
 
@@ -265,7 +268,9 @@ MDNA_REGION_ADDRESS = env_str(
 # --- FranceConnect (optional OpenID Connect login for applicants) ----------------------------
 FRANCECONNECT_ACTIVE = bool(env_str("FRANCECONNECT_CLIENT_ID"))
 if FRANCECONNECT_ACTIVE:
-    _fc = env_str("FRANCECONNECT_URL", "https://fcp.integ01.dev-franceconnect.fr/api/v1").rstrip("/")
+    _fc = env_str("FRANCECONNECT_URL", "https://fcp.integ01.dev-franceconnect.fr/api/v1").rstrip(
+        "/"
+    )
     OIDC_RP_CLIENT_ID = env_str("FRANCECONNECT_CLIENT_ID")
     OIDC_RP_CLIENT_SECRET = env_str("FRANCECONNECT_CLIENT_SECRET", required=True)
     OIDC_OP_AUTHORIZATION_ENDPOINT = f"{_fc}/authorize"
