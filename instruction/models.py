@@ -130,3 +130,20 @@ class FiltreEnregistre(models.Model):
 
     def __str__(self) -> str:
         return self.nom
+
+
+from instruction.pilotage.models import (  # noqa: E402, F401
+    CompteurDossiers,
+    CumulPilotage,
+    DureeInstruction,
+    VersementConstate,
+)
+from instruction.programmation.models import (  # noqa: E402, F401
+    Commission,
+    Enveloppe,
+    EnveloppeDispositif,
+    Imputation,
+    LigneSimulation,
+    PointOrdreDuJour,
+    Simulation,
+)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from dispositifs.engine import formulas
 from dispositifs.models import Dossier, Etat, EvenementDossier, Message, Piece, StatutPiece
 from instruction.models import Avis, DemandePieces, NoteInterne, Proposition, StatutProposition
+from instruction.programmation.services import imputation_proposer, imputation_suivre
 from instruction.selectors import peut_agir
 from instruction.workflow import TRANSITIONS, Transition
 from mdna import audit
@@ -74,9 +75,14 @@ def transition_executer(
     par: User,
     donnees: dict | None = None,
     verrou: int | None = None,
+    lot=None,
+    contexte: dict | None = None,
 ) -> Dossier:
     """Run one transition of the table: check role, scope and guard, change the state, write the
-    audit event and the timeline entry, issue the document and notify after commit."""
+    audit event and the timeline entry, issue the document and notify after commit.
+
+    `lot` and `contexte` are passed to the éditiques service with the transition's document (the
+    commission vote issues all its decision letters in one batch this way)."""
     transition = TRANSITIONS[nom]
     donnees = donnees or {}
     dossier = _lock(dossier, verrou)
@@ -108,9 +114,12 @@ def transition_executer(
             **{k: str(v) for k, v in donnees.items() if k != "pieces"},
         },
     )
+    imputation_suivre(dossier=dossier, avant=avant, apres=transition.cible, donnees=donnees)
     cle = f"{nom}-{dossier.pk}-{dossier.verrou}"
     if transition.document:
-        _document_on_commit(type=transition.document, dossier=dossier, cle=cle, par=par)
+        _document_on_commit(
+            type=transition.document, dossier=dossier, cle=cle, par=par, lot=lot, contexte=contexte
+        )
     demandeur_id = dossier.demandeur_id
     lien = f"/compte/dossiers/{dossier.pk}/"
     titre = f"{dossier.numero} : {transition.titre_usager.lower()}"
@@ -122,13 +131,18 @@ def transition_executer(
     return dossier
 
 
-def _document_on_commit(*, type: str, dossier: Dossier, cle: str, par: User) -> None:
+def _document_on_commit(
+    *, type: str, dossier: Dossier, cle: str, par: User, lot=None, contexte: dict | None = None
+) -> None:
     """Ask the éditiques service for the document of this event (issued after commit)."""
     try:
         from editiques.services import document_demander
     except ImportError:  # pragma: no cover - éditiques not installed
         return
-    document_demander(type=type, dossier=dossier, tiers=dossier.tiers, cle_evenement=cle, par=par)
+    extra = {k: v for k, v in {"lot": lot, "contexte": contexte}.items() if v is not None}
+    document_demander(
+        type=type, dossier=dossier, tiers=dossier.tiers, cle_evenement=cle, par=par, **extra
+    )
 
 
 @transaction.atomic
@@ -362,11 +376,12 @@ def proposition_approuver(
         commentaire,
     )
     proposition.save()
+    imputation = imputation_proposer(proposition=proposition, par=par)
     audit.record(
         actor=par,
         action="proposition.approuvee",
         target=proposition.dossier,
-        after={"montant": proposition.montant},
+        after={"montant": proposition.montant, "enveloppe": imputation.enveloppe_id},
     )
     return proposition
 
