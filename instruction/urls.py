@@ -1,6 +1,7 @@
 from django.urls import path
 
 from instruction import views
+from instruction.programmation.urls import urlpatterns as programmation
 
 app_name = "instruction"
 
@@ -23,3 +24,5 @@ urlpatterns = [
     path("dossiers/<int:pk>/avis/", views.avis_demander, name="avis_demander"),
     path("dossiers/<int:pk>/avis/<int:avis_pk>/", views.avis_rendre, name="avis_rendre"),
 ]
+
+urlpatterns += programmation

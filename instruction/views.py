@@ -25,6 +25,7 @@ from instruction import selectors, services
 from instruction.eligibilite import controles
 from instruction.filters import FileFilter
 from instruction.models import Avis, FiltreEnregistre, SensAvis
+from instruction.programmation.models import Commission, StatutCommission
 from instruction.workflow import TRANSITIONS, depuis
 from mdna.fichiers import servir
 from mdna.models import AGENT_ROLES, Role, Service, User
@@ -79,6 +80,9 @@ def file(request: HttpRequest) -> HttpResponse:
             "params": params.urlencode(),
             "filtres_enregistres": FiltreEnregistre.objects.filter(user=request.user),
             "agents": filtre.filters["instructeur"].queryset,
+            "commissions": Commission.objects.filter(statut=StatutCommission.PREPARATION).order_by(
+                "date"
+            ),
         },
     )
 

@@ -60,12 +60,21 @@ class Enveloppe(models.Model):
         """Credits left once the pending proposals are granted too."""
         return self.credits_votes - self.montant_attribue - self.montant_propose
 
-    @property
-    def taux_consommation(self) -> int:
+    def _pourcent(self, montant: Decimal) -> Decimal:
         if not self.credits_votes:
-            return 0
-        consomme = self.montant_attribue + self.montant_propose
-        return min(100, int(consomme * 100 / self.credits_votes))
+            return Decimal(0)
+        return min(Decimal(100), max(Decimal(0), montant * 100 / self.credits_votes)).quantize(
+            Decimal("0.1")
+        )
+
+    @property
+    def pourcent_attribue(self) -> Decimal:
+        """For the gauge (SVG width, capped at 100)."""
+        return self._pourcent(self.montant_attribue)
+
+    @property
+    def pourcent_propose(self) -> Decimal:
+        return min(self._pourcent(self.montant_propose), 100 - self.pourcent_attribue)
 
 
 class EnveloppeDispositif(models.Model):

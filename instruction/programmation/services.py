@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from dispositifs.models import Dispositif, Dossier, Etat
 from instruction.models import Proposition, StatutProposition
-from instruction.pilotage.models import CumulPilotage, DureeInstruction
+from instruction.pilotage.services import cumul_ajuster, duree_compter
 from instruction.programmation import selectors
 from instruction.programmation.models import (
     ZERO,
@@ -133,42 +133,6 @@ def _ajuster_enveloppe(pk: int | None, *, propose: Decimal = ZERO, attribue: Dec
     )
 
 
-def _ajuster_cumul(
-    dossier: Dossier,
-    *,
-    propose: Decimal = ZERO,
-    attribue: Decimal = ZERO,
-    verse: Decimal = ZERO,
-) -> None:
-    cle = {"dispositif_id": dossier.dispositif_id, "departement": dossier.departement or ""}
-    updated = CumulPilotage.objects.filter(**cle).update(
-        montant_propose=F("montant_propose") + propose,
-        montant_attribue=F("montant_attribue") + attribue,
-        montant_verse=F("montant_verse") + verse,
-    )
-    if not updated:
-        try:
-            with transaction.atomic():
-                CumulPilotage.objects.create(
-                    **cle, montant_propose=propose, montant_attribue=attribue, montant_verse=verse
-                )
-        except IntegrityError:  # created meanwhile by another transaction
-            _ajuster_cumul(dossier, propose=propose, attribue=attribue, verse=verse)
-
-
-def _compter_duree(dossier: Dossier) -> None:
-    if dossier.depose_le is None:
-        return
-    jours = max(0, (timezone.now() - dossier.depose_le).days)
-    cle = {"dispositif_id": dossier.dispositif_id, "jours": jours}
-    if not DureeInstruction.objects.filter(**cle).update(nombre=F("nombre") + 1):
-        try:
-            with transaction.atomic():
-                DureeInstruction.objects.create(**cle, nombre=1)
-        except IntegrityError:
-            DureeInstruction.objects.filter(**cle).update(nombre=F("nombre") + 1)
-
-
 def imputation_proposer(*, proposition: Proposition, par: User) -> Imputation:
     """Called when the valideur approves a proposal: the amount now counts as proposed on the
     envelope of the current exercice (if one finances the scheme)."""
@@ -177,7 +141,7 @@ def imputation_proposer(*, proposition: Proposition, par: User) -> Imputation:
     imputation = Imputation.objects.select_for_update().filter(dossier=dossier).first()
     if imputation is not None and imputation.statut == StatutImputation.PROPOSEE:
         _ajuster_enveloppe(imputation.enveloppe_id, propose=-imputation.montant)
-        _ajuster_cumul(dossier, propose=-imputation.montant)
+        cumul_ajuster(dossier, propose=-imputation.montant)
     if imputation is None:
         imputation = Imputation(dossier=dossier)
     imputation.enveloppe = enveloppe
@@ -186,7 +150,7 @@ def imputation_proposer(*, proposition: Proposition, par: User) -> Imputation:
     imputation.modifiee_le = timezone.now()
     imputation.save()
     _ajuster_enveloppe(imputation.enveloppe_id, propose=imputation.montant)
-    _ajuster_cumul(dossier, propose=imputation.montant)
+    cumul_ajuster(dossier, propose=imputation.montant)
     return imputation
 
 
@@ -203,7 +167,7 @@ def _imputation_assurer(dossier: Dossier, exercice: int) -> Imputation | None:
         montant=proposition.montant,
     )
     _ajuster_enveloppe(imputation.enveloppe_id, propose=imputation.montant)
-    _ajuster_cumul(dossier, propose=imputation.montant)
+    cumul_ajuster(dossier, propose=imputation.montant)
     return imputation
 
 
@@ -215,18 +179,18 @@ def imputation_suivre(*, dossier: Dossier, avant: str, apres: str, donnees: dict
     exercice = int(donnees.get("exercice") or timezone.localdate().year)
     imputation = _imputation_assurer(dossier, exercice)
     if apres in (Etat.ATTRIBUE, Etat.REJETE):
-        _compter_duree(dossier)
+        duree_compter(dossier)
     if imputation is None or imputation.statut != StatutImputation.PROPOSEE:
         return
     propose = imputation.montant
     if apres == Etat.ATTRIBUE:
         montant = Decimal(str(donnees.get("montant") or imputation.montant))
         _ajuster_enveloppe(imputation.enveloppe_id, propose=-propose, attribue=montant)
-        _ajuster_cumul(dossier, propose=-propose, attribue=montant)
+        cumul_ajuster(dossier, propose=-propose, attribue=montant)
         imputation.statut, imputation.montant = StatutImputation.ATTRIBUEE, montant
     else:
         _ajuster_enveloppe(imputation.enveloppe_id, propose=-propose)
-        _ajuster_cumul(dossier, propose=-propose)
+        cumul_ajuster(dossier, propose=-propose)
         imputation.statut = StatutImputation.LIBEREE
     imputation.modifiee_le = timezone.now()
     imputation.save(update_fields=["statut", "montant", "modifiee_le"])
