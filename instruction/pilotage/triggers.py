@@ -7,37 +7,45 @@ from django.db import connection, transaction
 
 TABLE = "instruction_compteurdossiers"
 
+_CHANGE_PG = (
+    "(n.etat, n.dispositif_id, n.departement, n.montant_demande) IS DISTINCT FROM "
+    "(o.etat, o.dispositif_id, o.departement, o.montant_demande)"
+)
+
+
+def _moins_pg(source: str) -> str:
+    return f"""
+    UPDATE {TABLE} c SET nombre = c.nombre - g.n, montant_demande = c.montant_demande - g.m
+    FROM (SELECT o.dispositif_id, o.departement, o.etat, count(*) AS n,
+                 coalesce(sum(o.montant_demande), 0) AS m
+          FROM {source} WHERE o.etat <> 'brouillon' GROUP BY 1, 2, 3) g
+    WHERE c.dispositif_id = g.dispositif_id AND c.departement = g.departement
+      AND c.etat = g.etat;"""
+
+
+def _plus_pg(source: str) -> str:
+    return f"""
+    INSERT INTO {TABLE} (dispositif_id, departement, etat, nombre, montant_demande)
+    SELECT n.dispositif_id, n.departement, n.etat, count(*), coalesce(sum(n.montant_demande), 0)
+    FROM {source} WHERE n.etat <> 'brouillon'
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (dispositif_id, departement, etat) DO UPDATE
+      SET nombre = {TABLE}.nombre + EXCLUDED.nombre,
+          montant_demande = {TABLE}.montant_demande + EXCLUDED.montant_demande;"""
+
+
+# Each branch only names the transition tables its event has (PL/pgSQL plans lazily).
 POSTGRESQL = [
     f"""
 CREATE OR REPLACE FUNCTION instruction_compteur_appliquer() RETURNS trigger AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    UPDATE {TABLE} c SET nombre = c.nombre - g.n, montant_demande = c.montant_demande - g.m
-    FROM (
-      SELECT o.dispositif_id, o.departement, o.etat, count(*) AS n,
-             coalesce(sum(o.montant_demande), 0) AS m
-      FROM anciens o
-      WHERE o.etat <> 'brouillon' AND (TG_OP = 'DELETE' OR EXISTS (
-        SELECT 1 FROM nouveaux n WHERE n.id = o.id AND
-        (n.etat, n.dispositif_id, n.departement, n.montant_demande) IS DISTINCT FROM
-        (o.etat, o.dispositif_id, o.departement, o.montant_demande)))
-      GROUP BY 1, 2, 3
-    ) g
-    WHERE c.dispositif_id = g.dispositif_id AND c.departement = g.departement AND c.etat = g.etat;
-  END IF;
-  IF TG_OP IN ('UPDATE', 'INSERT') THEN
-    INSERT INTO {TABLE} (dispositif_id, departement, etat, nombre, montant_demande)
-    SELECT n.dispositif_id, n.departement, n.etat, count(*), coalesce(sum(n.montant_demande), 0)
-    FROM nouveaux n
-    WHERE n.etat <> 'brouillon' AND (TG_OP = 'INSERT' OR EXISTS (
-      SELECT 1 FROM anciens o WHERE o.id = n.id AND
-      (n.etat, n.dispositif_id, n.departement, n.montant_demande) IS DISTINCT FROM
-      (o.etat, o.dispositif_id, o.departement, o.montant_demande)))
-    GROUP BY 1, 2, 3
-    ORDER BY 1, 2, 3
-    ON CONFLICT (dispositif_id, departement, etat) DO UPDATE
-      SET nombre = {TABLE}.nombre + EXCLUDED.nombre,
-          montant_demande = {TABLE}.montant_demande + EXCLUDED.montant_demande;
+  IF TG_OP = 'INSERT' THEN
+    {_plus_pg("nouveaux n")}
+  ELSIF TG_OP = 'DELETE' THEN
+    {_moins_pg("anciens o")}
+  ELSE
+    {_moins_pg(f"anciens o JOIN nouveaux n ON n.id = o.id AND {_CHANGE_PG}")}
+    {_plus_pg(f"nouveaux n JOIN anciens o ON o.id = n.id AND {_CHANGE_PG}")}
   END IF;
   RETURN NULL;
 END
