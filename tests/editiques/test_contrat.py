@@ -9,6 +9,7 @@ from editiques.services import document_demander, lot_creer
 from editiques.tasks import rendre_document
 from mdna.models import AuditEvent, DocumentCoffre
 from tests.editiques.conftest import normaliser, texte_pdf
+from tests.instruction.conftest import deposer
 
 pytestmark = pytest.mark.django_db
 
@@ -53,13 +54,13 @@ def test_a_retried_or_duplicated_task_never_makes_a_second_file(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         document_demander(type="refus", par=claire, cle_evenement="refus-1", dossier=dossier)
-    document = Document.objects.get()
+    document = Document.objects.get(type="refus")
     nom, sha = document.fichier.name, document.sha256
     assert rendre_document.apply(args=[document.pk]).get() == "rendu"
     rendre_document.apply(args=[document.pk]).get()
     document.refresh_from_db()
     assert (document.fichier.name, document.sha256, document.tentatives) == (nom, sha, 1)
-    assert DocumentCoffre.objects.filter(emis_par_region=True).count() == 1
+    assert DocumentCoffre.objects.filter(sha256=sha).count() == 1
 
 
 def test_rollback_of_the_caller_issues_nothing(dossier, claire, django_capture_on_commit_callbacks):
@@ -74,11 +75,11 @@ def test_rollback_of_the_caller_issues_nothing(dossier, claire, django_capture_o
         document_demander(type="refus", par=claire, cle_evenement="r-1", dossier=dossier)
         raise Abandon
     assert callbacks == []
-    assert not Document.objects.exists()
+    assert not Document.objects.filter(type="refus").exists()
     # The number was given back: the next document takes it.
     with django_capture_on_commit_callbacks(execute=True):
         document_demander(type="refus", par=claire, cle_evenement="r-2", dossier=dossier)
-    assert Document.objects.get().numero.endswith("-000001")
+    assert Document.objects.get(type="refus").numero.endswith("-000001")
 
 
 def test_the_instruction_workflow_issues_its_document(
@@ -115,3 +116,20 @@ def test_unknown_type_is_refused(dossier, claire):
         document_demander(
             type="lettre_au_pere_noel", par=claire, cle_evenement="x", dossier=dossier
         )
+
+
+def test_filing_issues_one_acknowledgement(
+    festivals, association, claire, django_capture_on_commit_callbacks
+):
+    from dispositifs.depot import services as depot
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = deposer(festivals, association, claire)
+    with django_capture_on_commit_callbacks(execute=True):
+        depot.dossier_deposer(dossier=dossier, par=claire)  # resubmit (double click)
+    accuses = Document.objects.filter(type="accuse_depot", dossier=dossier)
+    assert accuses.count() == 1
+    accuse = accuses.get()
+    assert accuse.statut == Statut.RENDU
+    texte = normaliser(texte_pdf(accuse))
+    assert dossier.numero in texte and "ne vaut pas accord" in texte
