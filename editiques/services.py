@@ -1,8 +1,10 @@
 """Writes of the éditiques app. Callers ask for a document inside their own transaction; the
 document is rendered by a Celery worker after commit, once per event."""
 
+import hashlib
 import logging
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -12,12 +14,14 @@ from django.utils import timezone
 from editiques import catalogue, rendu
 from editiques.models import (
     Compteur,
+    CopieSignee,
     Document,
     LotDocuments,
     Statut,
     TexteSurcharge,
     TypeDocument,
 )
+from editiques.selectors import TYPES_INTERNES, peut_deposer_copie
 from mdna import audit
 from mdna.models import DocumentCoffre, User
 from mdna.models import TypeDocument as TypeCoffre
@@ -251,7 +255,7 @@ def document_rendre(*, document_id: int) -> str:
         document.statut = Statut.RENDU
         document.erreur = ""
         document.rendu_le = timezone.now()
-        if document.tiers_id:
+        if document.tiers_id and document.type not in TYPES_INTERNES:
             document.coffre = _deposer_au_coffre(document)
         document.save()
         audit.record(
@@ -294,3 +298,68 @@ def document_relancer(*, document: Document, par: User) -> None:
         actor=par, action="editique.relance", target=actuel, before={"erreur": actuel.erreur[:500]}
     )
     transaction.on_commit(lambda: _planifier(actuel.pk), robust=True)
+
+
+def apercu(*, type: str, dossier, par: User, contexte: dict | None = None) -> bytes:
+    """A draft of the document an event would issue, watermarked « PROJET », never stored."""
+    if type not in TypeDocument.values:
+        raise DocumentInconnu(f"Type de document inconnu : {type!r}")
+    _, _, html = composer(
+        type=type,
+        numero="PROJET",
+        date=timezone.localtime(),
+        dossier=dossier,
+        tiers=dossier.tiers,
+        contexte=contexte,
+        projet=True,
+    )
+    audit.record(actor=par, action="editique.apercu", target=dossier, after={"type": type})
+    return rendu.html_vers_pdf(html, pdfa=False)
+
+
+@transaction.atomic
+def copie_signee_deposer(*, document: Document, fichier, par: User) -> CopieSignee:
+    """Keep the signed copy (scanned or signed elsewhere) beside the generated original."""
+    if not peut_deposer_copie(par, document):
+        raise PermissionDenied
+    digest = hashlib.sha256()
+    fichier.seek(0)
+    for bloc in iter(lambda: fichier.read(65536), b""):
+        digest.update(bloc)
+    fichier.seek(0)
+    copie = CopieSignee(
+        document=document,
+        nom=fichier.name[:255],
+        taille=fichier.size,
+        sha256=digest.hexdigest(),
+        deposee_par=par,
+    )
+    copie.fichier.save(
+        f"{document.numero.replace('/', '-')}-signe-{fichier.name}", fichier, save=False
+    )
+    copie.save()
+    audit.record(
+        actor=par,
+        action="editique.copie_signee",
+        target=document,
+        after={"nom": copie.nom, "sha256": copie.sha256, "taille": copie.taille},
+    )
+    return copie
+
+
+@transaction.atomic
+def lot_archive_demander(*, lot: LotDocuments, format: str, par: User) -> None:
+    """Ask for the lot's documents as one ZIP (one PDF per document) or one merged PDF."""
+    if format not in ("zip", "pdf"):
+        raise ValueError("Format inconnu : choisissez ZIP ou PDF.")
+    LotDocuments.objects.filter(pk=lot.pk).update(
+        archive_format=format, archive_statut="en_cours", archive_progression=0, archive=""
+    )
+    audit.record(actor=par, action="editique.lot_archive", target=lot, after={"format": format})
+
+    def planifier():
+        from editiques.tasks import construire_archive
+
+        construire_archive.apply_async(args=[lot.pk], queue=FILE_RENDU)
+
+    transaction.on_commit(planifier, robust=True)

@@ -20,3 +20,10 @@ def rendre_document(self, document_id: int) -> str:
     if resultat == Statut.ECHEC and not eager and self.request.retries < self.max_retries:
         raise self.retry(countdown=attente(self.request.retries))
     return str(resultat)
+
+
+@shared_task(acks_late=True)
+def construire_archive(lot_id: int) -> str:
+    from editiques import archives
+
+    return archives.construire(lot_id=lot_id)

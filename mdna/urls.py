@@ -88,6 +88,7 @@ urlpatterns = [
         name="donnees_personnelles",
     ),
     path("instruction/", include("instruction.urls")),
+    path("courriers/", include("editiques.urls")),
     path("administration/", admin.site.urls),
     path("aides/", include("dispositifs.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
