@@ -89,6 +89,7 @@ urlpatterns = [
     ),
     path("instruction/", include("instruction.urls")),
     path("pilotage/", include("instruction.pilotage.urls")),
+    path("courriers/", include("editiques.urls")),
     path("administration/", admin.site.urls),
     path("aides/", include("dispositifs.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
