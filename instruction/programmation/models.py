@@ -182,8 +182,13 @@ class Commission(models.Model):
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     votee_le = models.DateTimeField(null=True, blank=True)
-    lot_id = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="The éditiques batch of the decision letters."
+    lot = models.ForeignKey(
+        "editiques.LotDocuments",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The éditiques batch of the decision letters.",
     )
     depassement_motif = models.TextField(blank=True)
 

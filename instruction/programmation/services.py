@@ -427,7 +427,11 @@ def commission_voter(
             "exercice": commission.date.year,
             "montant": str(point.montant),
         }
-        contexte = {"commission": commission.pk, "montant": str(point.montant)}
+        contexte = {
+            "commission": commission.pk,
+            "montant": str(point.montant),
+            "date_commission": commission.date.isoformat(),
+        }
         if decision == DecisionVote.ADOPTE:
             transition_executer(
                 dossier=point.dossier,
@@ -452,7 +456,7 @@ def commission_voter(
     PointOrdreDuJour.objects.bulk_update(points, ["decision", "decide_le", "motif"])
     commission.statut = StatutCommission.VOTEE
     commission.votee_par, commission.votee_le = par, maintenant
-    commission.lot_id = getattr(lot, "pk", None)
+    commission.lot = lot
     commission.save()
     audit.record(
         actor=par,
@@ -471,11 +475,24 @@ def commission_voter(
 def commission_rapport_demander(*, commission: Commission, par: User) -> str:
     """Ask the éditiques service for the report (dossiers, amounts, totals by scheme and line)."""
     _exiger_valideur(par)
-    version = commission.points.count()
-    cle = f"rapport_commission-{commission.pk}-{commission.statut}-{version}"
+    points = list(
+        commission.points.select_related("dossier__dispositif").order_by(
+            "dossier__dispositif__nom", "dossier__numero"
+        )
+    )
+    totaux = selectors.totaux_rapport(points, commission.date.year)
+    cle = f"rapport_commission-{commission.pk}-{commission.statut}-{len(points)}"
     audit.record(
         actor=par, action="commission.rapport_demande", target=commission, after={"cle": cle}
     )
+
+    def resume(groupes) -> str:
+        from mdna.templatetags.mdna_tags import euros
+
+        return " ; ".join(
+            f"{nom} : {n} dossier(s), {euros(montant)}" for nom, (n, montant) in groupes
+        )
+
     try:
         from editiques.services import document_demander
     except ImportError:  # pragma: no cover - éditiques not installed
@@ -484,6 +501,22 @@ def commission_rapport_demander(*, commission: Commission, par: User) -> str:
         type="rapport_commission",
         par=par,
         cle_evenement=cle,
-        contexte={"commission": commission.pk, "date": commission.date.isoformat()},
+        contexte={
+            "commission": commission.pk,
+            "libelle": commission.libelle,
+            "date_commission": commission.date.isoformat(),
+            "lignes": [
+                {
+                    "reference": p.dossier.numero,
+                    "beneficiaire": p.dossier.nom_demandeur,
+                    "libelle": f"{p.dossier.titre} ({p.dossier.dispositif.nom})",
+                    "montant": str(p.montant),
+                }
+                for p in points
+            ],
+            "total": str(totaux["total"]),
+            "totaux_dispositifs": resume(totaux["par_dispositif"]),
+            "totaux_lignes": resume(totaux["par_ligne"]),
+        },
     )
     return cle

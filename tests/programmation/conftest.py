@@ -1,10 +1,7 @@
 import datetime as dt
-import sys
-import types
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 
 from instruction import services
 from instruction.programmation import services as programmation
@@ -74,30 +71,32 @@ def seance(jeanne):
     )
 
 
-class FakeEditiques:
-    """Records the éditiques contract calls (document_demander, lot_creer) made on commit."""
+class Lettres:
+    """The decision letters and batches recorded by the éditiques service."""
 
-    def __init__(self):
-        self.documents = []
-        self.lots = []
+    @property
+    def documents(self) -> list[dict]:
+        from editiques.models import Document
 
-    def document_demander(self, *, type, par, cle_evenement, dossier=None, tiers=None, **kw):
-        # Recorded in the caller's transaction, issued after commit: a rollback issues nothing.
-        document = {"type": type, "cle": cle_evenement, "dossier": dossier, "lot": kw.get("lot")}
-        transaction.on_commit(lambda: self.documents.append(document))
+        return [
+            {"type": d.type, "cle": d.cle_evenement, "dossier": d.dossier, "lot": d.lot}
+            for d in Document.objects.filter(type__in=["arrete_attributif", "refus"])
+            .select_related("dossier", "lot")
+            .order_by("pk")
+        ]
 
-    def lot_creer(self, *, libelle, par):
-        lot = types.SimpleNamespace(pk=len(self.lots) + 1, libelle=libelle)
-        self.lots.append(lot)
-        return lot
+    @property
+    def lots(self) -> list:
+        from editiques.models import LotDocuments
+
+        return list(LotDocuments.objects.order_by("pk"))
 
 
 @pytest.fixture
-def editiques(monkeypatch):
-    """A stand-in honouring the éditiques contract, to count the letters requested."""
-    fake = FakeEditiques()
-    module = types.ModuleType("editiques.services")
-    module.document_demander = fake.document_demander
-    module.lot_creer = fake.lot_creer
-    monkeypatch.setitem(sys.modules, "editiques.services", module)
-    return fake
+def editiques():
+    return Lettres()
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
