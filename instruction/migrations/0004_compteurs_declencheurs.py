@@ -8,6 +8,7 @@ def forward(apps, schema_editor):
     from instruction.pilotage import triggers
 
     triggers.installer(schema_editor)
+    schema_editor.execute(f"DELETE FROM {triggers.TABLE}", params=None)
     schema_editor.execute(
         f"INSERT INTO {triggers.TABLE} (dispositif_id, departement, etat, nombre, montant_demande) "
         "SELECT dispositif_id, departement, etat, count(*), coalesce(sum(montant_demande), 0) "

@@ -51,9 +51,22 @@ BEGIN
 END
 $$ LANGUAGE plpgsql;
 """,
+    f"""
+CREATE OR REPLACE FUNCTION instruction_compteur_vider() RETURNS trigger AS $$
+BEGIN
+  DELETE FROM {TABLE};
+  DELETE FROM instruction_cumulpilotage;
+  DELETE FROM instruction_dureeinstruction;
+  RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+""",
     "DROP TRIGGER IF EXISTS instruction_compteur_ins ON dispositifs_dossier",
     "DROP TRIGGER IF EXISTS instruction_compteur_upd ON dispositifs_dossier",
     "DROP TRIGGER IF EXISTS instruction_compteur_del ON dispositifs_dossier",
+    "DROP TRIGGER IF EXISTS instruction_compteur_tru ON dispositifs_dossier",
+    "CREATE TRIGGER instruction_compteur_tru AFTER TRUNCATE ON dispositifs_dossier "
+    "FOR EACH STATEMENT EXECUTE FUNCTION instruction_compteur_vider()",
     "CREATE TRIGGER instruction_compteur_ins AFTER INSERT ON dispositifs_dossier "
     "REFERENCING NEW TABLE AS nouveaux FOR EACH STATEMENT "
     "EXECUTE FUNCTION instruction_compteur_appliquer()",
@@ -98,6 +111,8 @@ SQLITE += [
     f"WHEN NEW.etat <> 'brouillon' AND {_CHANGE} BEGIN {_PLUS} END",
 ]
 DROP_POSTGRESQL = [
+    "DROP TRIGGER IF EXISTS instruction_compteur_tru ON dispositifs_dossier",
+    "DROP FUNCTION IF EXISTS instruction_compteur_vider()",
     "DROP TRIGGER IF EXISTS instruction_compteur_ins ON dispositifs_dossier",
     "DROP TRIGGER IF EXISTS instruction_compteur_upd ON dispositifs_dossier",
     "DROP TRIGGER IF EXISTS instruction_compteur_del ON dispositifs_dossier",

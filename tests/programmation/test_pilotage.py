@@ -188,3 +188,25 @@ def test_mediane_is_exact_on_counts():
     assert selectors.mediane([(1, 5), (2, 5)]) == Decimal("1.5")
     now = timezone.now()
     assert now  # the histogram is fed at decision time (see the test above)
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC), tick=False)
+def test_rebuilding_the_aggregates_changes_no_figure(activite, enveloppe):
+    from instruction.pilotage.recalcul import pilotage_recalculer
+    from instruction.programmation.models import Enveloppe
+
+    admin = UserFactory(role="administrateur", is_superuser=True)
+
+    def photo():
+        figures = selectors.tableau(admin)
+        e = Enveloppe.objects.get(pk=enveloppe.pk)
+        return (
+            vars(figures["total"]),
+            [vars(x) for x in figures["par_departement"]],
+            figures["mediane_jours"],
+            (e.montant_propose, e.montant_attribue),
+        )
+
+    avant = photo()
+    pilotage_recalculer(reprise=True)
+    assert photo() == avant
