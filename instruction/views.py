@@ -20,12 +20,13 @@ from django.views.decorators.http import require_POST
 
 from dispositifs.depot.selectors import recapitulatif
 from dispositifs.engine.parsing import parse_decimal
-from dispositifs.models import Dossier, Piece, StatutPiece
+from dispositifs.models import Dossier, Etat, Piece, StatutPiece
 from instruction import selectors, services
 from instruction.eligibilite import controles
 from instruction.filters import FileFilter
 from instruction.models import Avis, FiltreEnregistre, SensAvis
 from instruction.programmation.models import Commission, StatutCommission
+from instruction.programmation.selectors import enveloppe_pour
 from instruction.workflow import TRANSITIONS, depuis
 from mdna.fichiers import servir
 from mdna.models import AGENT_ROLES, Role, Service, User
@@ -168,6 +169,9 @@ def _context(request: HttpRequest, dossier: Dossier, **extra) -> dict:
         "echeance_defaut": timezone.localdate() + dt.timedelta(days=services.DELAI_PIECES_JOURS),
         "maximum": services.montant_maximal(dossier),
         "est_valideur": request.user.role in (Role.VALIDEUR, Role.ADMINISTRATEUR),
+        "enveloppe": enveloppe_pour(dossier.dispositif_id, timezone.localdate().year)
+        if dossier.etat == Etat.PROPOSE
+        else None,
         **extra,
     }
 
@@ -175,7 +179,11 @@ def _context(request: HttpRequest, dossier: Dossier, **extra) -> dict:
 @agent_required
 def dossier(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = selectors.dossier_du_perimetre(request.user, pk)
-    return render(request, "instruction/dossier.html", _context(request, dossier))
+    context = _context(request, dossier)
+    proposition = next(iter(context["propositions"]), None)
+    if context["enveloppe"] is not None and proposition is not None:
+        context["restant_apres"] = context["enveloppe"].restant - proposition.montant
+    return render(request, "instruction/dossier.html", context)
 
 
 def _verrou(request: HttpRequest) -> int | None:

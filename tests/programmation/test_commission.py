@@ -330,3 +330,18 @@ def test_query_counts_do_not_grow_with_the_agenda(
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             assert client.get(url).status_code == 200
+
+
+def test_the_valideur_sees_the_envelope_before_and_after_and_an_excess_is_flagged(
+    client, festivals, association, claire, marc, sophie, enveloppe
+):
+    Enveloppe.objects.filter(pk=enveloppe.pk).update(credits_votes=Decimal("2000.00"))
+    dossier = deposer_(festivals, association, claire)
+    services.transition_executer(dossier=dossier, nom="declarer_complet", par=marc)
+    services.proposition_enregistrer(
+        dossier=dossier, par=marc, montant=Decimal("2500"), sens="favorable", justification="j"
+    )
+    client.force_login(sophie)
+    page = client.get(reverse("instruction:dossier", args=[dossier.pk])).content.decode()
+    assert "reste 2\xa0000,00\xa0€ avant cette proposition, -500,00\xa0€ après" in page
+    assert "Dépasse les crédits restants" in page
