@@ -79,11 +79,13 @@ def test_an_approved_proposal_counts_as_proposed_and_the_vote_moves_it_to_grante
 
 def test_the_vote_is_all_or_nothing(proposes, enveloppe, seance, jeanne, claire, editiques):
     programmation.points_inscrire(commission=seance, par=jeanne, dossiers=proposes)
-    # Meanwhile the applicant withdraws the last one: its transition will be refused.
+    # Meanwhile the applicant withdraws the last one: its credits are freed at once, and its
+    # transition in the vote will be refused.
     services.transition_executer(
         dossier=proposes[2], nom="desister", par=claire, donnees={"motif": "Projet annulé"}
     )
     avant = _enveloppe(enveloppe)
+    assert avant.montant_propose == Decimal("7000.00")
     audits = AuditEvent.objects.count()
     points = {p.pk: "adopte" for p in seance.points.all()}
     with pytest.raises(services.ActionRefusee):
