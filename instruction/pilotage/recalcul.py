@@ -12,12 +12,7 @@ from django.db.models import Q, Sum
 from dispositifs.models import Dossier, Etat, EvenementDossier
 from instruction.pilotage import triggers
 from instruction.pilotage.models import CumulPilotage, DureeInstruction, VersementConstate
-from instruction.programmation.models import (
-    Enveloppe,
-    EnveloppeDispositif,
-    Imputation,
-    StatutImputation,
-)
+from instruction.programmation.models import Enveloppe, Imputation, StatutImputation
 from mdna import audit
 
 ACCORDES = (Etat.ATTRIBUE, Etat.EN_PAIEMENT, Etat.SOLDE, Etat.CADUC)
@@ -40,12 +35,19 @@ def _reprendre_imputations() -> int:
         )
         creees = cursor.rowcount
     # Legacy imputations draw on the envelope of their filing year.
-    for lien in EnveloppeDispositif.objects.all():
-        Imputation.objects.filter(
-            enveloppe__isnull=True,
-            dossier__dispositif_id=lien.dispositif_id,
-            dossier__depose_le__year=lien.exercice,
-        ).update(enveloppe_id=lien.enveloppe_id)
+    annee = (
+        "CAST(strftime('%Y', d.depose_le) AS INTEGER)"
+        if connection.vendor == "sqlite"
+        else "EXTRACT(YEAR FROM d.depose_le AT TIME ZONE 'UTC')"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE instruction_imputation SET enveloppe_id = (SELECT ed.enveloppe_id FROM "
+            "instruction_enveloppedispositif ed JOIN dispositifs_dossier d "
+            "ON d.dispositif_id = ed.dispositif_id "
+            f"WHERE d.id = instruction_imputation.dossier_id AND ed.exercice = {annee}) "
+            "WHERE enveloppe_id IS NULL"
+        )
     return creees
 
 

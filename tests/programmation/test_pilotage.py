@@ -210,3 +210,9 @@ def test_rebuilding_the_aggregates_changes_no_figure(activite, enveloppe):
     avant = photo()
     pilotage_recalculer(reprise=True)
     assert photo() == avant
+    # An approved proposal imported without its imputation is taken up on its envelope.
+    from instruction.programmation.models import Imputation
+
+    Imputation.objects.filter(statut="proposee").delete()
+    assert pilotage_recalculer(reprise=True)["imputations_reprises"] == 1
+    assert photo() == avant
