@@ -73,19 +73,20 @@ def mediane(histogramme: list[tuple[int, int]]) -> Decimal | None:
     return Decimal(sum(valeurs)) / 2
 
 
-def _filtre(user: User, dispositif: Dispositif | None) -> dict:
+def _filtre(user: User, dispositif: Dispositif | None, noms: dict) -> dict:
+    """By scheme ids (no join): the aggregates' unique index and the late index serve it."""
     if dispositif is not None:
         return {"dispositif_id": dispositif.pk}
     if user.is_administrateur:
         return {}
-    return {"dispositif__service_id": user.service_id}
+    return {"dispositif_id__in": list(noms)}
 
 
 def tableau(user: User, dispositif: Dispositif | None = None) -> dict:
     """Counts by state, amounts asked / proposed / granted / paid, median instruction time, late
     dossiers; overall, by scheme (overall view) and by département."""
-    filtre = _filtre(user, dispositif)
     noms = dict(dispositifs_pilotables(user).values_list("pk", "nom"))
+    filtre = _filtre(user, dispositif, noms)
     total = Ligne("total", "Ensemble")
     par_dispositif: dict[int, Ligne] = {}
     par_departement: dict[str, Ligne] = {}
@@ -103,28 +104,40 @@ def tableau(user: User, dispositif: Dispositif | None = None) -> dict:
             par_dispositif[pk] = Ligne(str(pk), noms.get(pk, str(pk)))
         return par_dispositif[pk]
 
-    compteurs = (
-        CompteurDossiers.objects.filter(**filtre)
-        .values_list("dispositif_id", "departement", "etat")
+    # Aggregated in SQL per dimension: a few thousand rows at most reach Python.
+    compteurs = CompteurDossiers.objects.filter(**filtre, nombre__gt=0)
+    for etat, n, m in (
+        compteurs.values_list("etat").annotate(n=Sum("nombre"), m=Sum("montant_demande")).order_by()
+    ):
+        total.nombre += n
+        total.demande += m or ZERO
+        total.par_etat[etat] = n
+    for dispositif_id, etat, n, m in (
+        compteurs.values_list("dispositif_id", "etat")
         .annotate(n=Sum("nombre"), m=Sum("montant_demande"))
-    )
-    for dispositif_id, departement, etat, n, m in compteurs:
-        if not n:
-            continue
-        for ligne in (total, ligne_disp(dispositif_id), ligne_dep(departement)):
-            ligne.nombre += n
-            ligne.demande += m or ZERO
-            ligne.par_etat[etat] = ligne.par_etat.get(etat, 0) + n
-    cumuls = (
-        CumulPilotage.objects.filter(**filtre)
-        .values_list("dispositif_id", "departement")
-        .annotate(p=Sum("montant_propose"), a=Sum("montant_attribue"), v=Sum("montant_verse"))
-    )
-    for dispositif_id, departement, p, a, v in cumuls:
-        for ligne in (total, ligne_disp(dispositif_id), ligne_dep(departement)):
-            ligne.propose += p or ZERO
-            ligne.attribue += a or ZERO
-            ligne.verse += v or ZERO
+        .order_by()
+    ):
+        ligne = ligne_disp(dispositif_id)
+        ligne.nombre += n
+        ligne.demande += m or ZERO
+        ligne.par_etat[etat] = n
+    for departement, etat, n, m in (
+        compteurs.values_list("departement", "etat")
+        .annotate(n=Sum("nombre"), m=Sum("montant_demande"))
+        .order_by()
+    ):
+        ligne = ligne_dep(departement)
+        ligne.nombre += n
+        ligne.demande += m or ZERO
+        ligne.par_etat[etat] = n
+    cumuls = CumulPilotage.objects.filter(**filtre)
+    sommes = {"p": Sum("montant_propose"), "a": Sum("montant_attribue"), "v": Sum("montant_verse")}
+    for cle, lignes in (("dispositif_id", ligne_disp), ("departement", ligne_dep)):
+        for valeur, p, a, v in cumuls.values_list(cle).annotate(**sommes).order_by():
+            for ligne in (lignes(valeur),) + ((total,) if cle == "departement" else ()):
+                ligne.propose += p or ZERO
+                ligne.attribue += a or ZERO
+                ligne.verse += v or ZERO
     histogramme = list(
         DureeInstruction.objects.filter(**filtre)
         .values_list("jours")
@@ -135,7 +148,7 @@ def tableau(user: User, dispositif: Dispositif | None = None) -> dict:
     retard = Dossier.objects.filter(**filtre, etat__in=EN_COURS, depose_le__lt=limite)
     if dispositif is None:
         for dispositif_id, n in (
-            retard.values_list("dispositif_id").annotate(n=Count("id")).order_by()
+            retard.values_list("dispositif_id").annotate(n=Count("*")).order_by()
         ):
             ligne_disp(dispositif_id).en_retard = n
             total.en_retard += n

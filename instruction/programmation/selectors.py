@@ -79,21 +79,21 @@ def simulation_du_perimetre(user: User, pk: int) -> Simulation:
 
 
 def candidats(user: User, enveloppe: Enveloppe) -> QuerySet[Dossier]:
-    """Dossiers a scenario may hold: proposed, approved by the valideur, of the envelope's
-    schemes, in the agent's scope, not already on an open agenda."""
-    approuvee = Proposition.objects.filter(
-        dossier=OuterRef("pk"), statut=StatutProposition.APPROUVEE
-    )
+    """Dossiers a scenario may hold: proposed and approved by the valideur, imputed on this
+    envelope (its proposed credits), in the agent's scope, not already on an open agenda."""
+    from instruction.programmation.models import StatutImputation
+
     inscrit = PointOrdreDuJour.objects.filter(dossier=OuterRef("pk"), decision="")
     return (
         perimetre(user)
         .filter(
             etat=Etat.PROPOSE,
-            dispositif__in=enveloppe.dispositifs.all(),
+            imputation__enveloppe=enveloppe,
+            imputation__statut=StatutImputation.PROPOSEE,
         )
-        .filter(Exists(approuvee))
         .exclude(Exists(inscrit))
         .select_related("dispositif")
+        .defer("reponses", "dispositif__description")
         .order_by("dispositif__nom", "numero")
     )
 
