@@ -284,6 +284,9 @@ class LigneMandat(models.Model):
             models.CheckConstraint(condition=Q(montant__gt=0), name="ligne_montant_positif"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.mandat} ligne {self.numero}"
+
 
 class FormatExport(models.TextChoices):
     PES = "pes", _("PES V2 (comptable public)")

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 
 from dispositifs.models import Dossier, Etat
 from instruction.models import Proposition
@@ -100,7 +101,9 @@ def demander(engagement, claire, rang=1, depenses="20000.00", justificatifs=None
         par=claire,
         depenses_realisees=Decimal(depenses),
         recapitulatif="Cachets artistes, location de scène",
-        justificatifs=justificatifs or [],
+        justificatifs=justificatifs
+        if justificatifs is not None
+        else [(ContentFile(b"%PDF-1.4 factures", name="factures.pdf"), "pdf")],
     )
 
 
