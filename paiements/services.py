@@ -99,7 +99,11 @@ def engagement_creer(*, dossier: Dossier, par: User) -> Engagement:
     """Commit the granted amount with the scheme's default imputation and build the schedule.
     Idempotent: an existing engagement is returned as is."""
     _check_finances(par)
-    dossier = Dossier.objects.select_for_update().select_related("dispositif").get(pk=dossier.pk)
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("dispositif")
+        .get(pk=dossier.pk)
+    )
     existant = Engagement.objects.filter(dossier=dossier).first()
     if existant:
         return existant
@@ -208,7 +212,7 @@ def demande_deposer(
     """The applicant asks for an instalment. ``justificatifs`` are (file, content type) pairs
     already checked on their content by the form."""
     echeance = (
-        Echeance.objects.select_for_update()
+        Echeance.objects.select_for_update(of=("self",))
         .select_related("engagement__dossier__tiers")
         .get(pk=echeance.pk)
     )
@@ -287,7 +291,7 @@ def service_fait_certifier(
     """The instructor certifies service fait for ``montant`` (at most what the rule allows);
     a reduction needs a reason, which the applicant reads."""
     demande = (
-        DemandeVersement.objects.select_for_update()
+        DemandeVersement.objects.select_for_update(of=("self",))
         .select_related("echeance__engagement", "dossier__dispositif")
         .get(pk=demande.pk)
     )
@@ -327,7 +331,9 @@ def service_fait_certifier(
 @transaction.atomic
 def demande_rejeter(*, demande: DemandeVersement, par: User, motif: str) -> DemandeVersement:
     demande = (
-        DemandeVersement.objects.select_for_update().select_related("dossier").get(pk=demande.pk)
+        DemandeVersement.objects.select_for_update(of=("self",))
+        .select_related("dossier")
+        .get(pk=demande.pk)
     )
     _check_instructeur(par, demande.dossier)
     if demande.statut != StatutDemande.DEPOSEE:
@@ -380,7 +386,7 @@ def mandat_liquider(
     waits, then is told it is already done (and the unique constraint backs this up)."""
     _check_finances(par)
     demande = (
-        DemandeVersement.objects.select_for_update()
+        DemandeVersement.objects.select_for_update(of=("self",))
         .select_related("echeance", "dossier__tiers", "dossier__dispositif")
         .get(pk=demande.pk)
     )
@@ -571,7 +577,7 @@ def mandat_marquer_paye(*, mandat: Mandat, par: User, le: dt.date, source: str =
     every instalment is paid. Returns False when it was already recorded (idempotent)."""
     _check_finances(par)
     mandat = (
-        Mandat.objects.select_for_update()
+        Mandat.objects.select_for_update(of=("self",))
         .select_related("demande__echeance", "engagement__dossier")
         .get(pk=mandat.pk)
     )
@@ -655,7 +661,9 @@ def titre_emettre(
     """Order the beneficiary to pay back ``montant`` (never more than what was paid)."""
     _check_finances(par)
     engagement = (
-        Engagement.objects.select_for_update().select_related("dossier").get(pk=engagement.pk)
+        Engagement.objects.select_for_update(of=("self",))
+        .select_related("dossier")
+        .get(pk=engagement.pk)
     )
     paye = (
         engagement.mandats.filter(statut=StatutMandat.PAYE, origine__isnull=True).aggregate(

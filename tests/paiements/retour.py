@@ -48,7 +48,9 @@ def pes_retour(pieces: list[dict]) -> bytes:
             if piece.get("motif"):
                 _v(info, "ObsEtat", piece["motif"])
             ligne = etree.SubElement(element, "LigneDePiece")
-            info_ligne = etree.SubElement(etree.SubElement(ligne, "BlocLignePiece"), "InfoLignePiece")
+            info_ligne = etree.SubElement(
+                etree.SubElement(ligne, "BlocLignePiece"), "InfoLignePiece"
+            )
             _v(info_ligne, "IdLigne", 1)
             _v(info_ligne, "EtatLigPce", "01")
             _v(info_ligne, "MtHT", piece["montant"])

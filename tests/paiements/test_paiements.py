@@ -10,6 +10,7 @@ from lxml import etree
 
 from dispositifs.models import Etat
 from instruction.services import ActionRefusee
+from mdna.models import AuditEvent, Notification
 from paiements import flux, services
 from paiements.echeancier import calculer_echeancier
 from paiements.exports import validate_pes
@@ -22,7 +23,6 @@ from paiements.models import (
     StatutExport,
     StatutMandat,
 )
-from mdna.models import AuditEvent, Notification
 from tests.paiements.conftest import demander
 from tests.paiements.retour import pes_retour
 
@@ -80,7 +80,9 @@ def test_only_the_instructing_service_certifies(engagement, claire, paul):
             services.service_fait_certifier(demande=demande, par=intrus, montant=Decimal("1"))
 
 
-def test_an_instalment_cannot_be_asked_twice_nor_mandated_twice(certifiee, engagement, claire, paul):
+def test_an_instalment_cannot_be_asked_twice_nor_mandated_twice(
+    certifiee, engagement, claire, paul
+):
     with pytest.raises(ActionRefusee):
         demander(engagement, claire)
     services.mandat_liquider(demande=certifiee, par=paul)
@@ -149,10 +151,21 @@ def test_a_return_file_marks_the_right_mandates_paid_and_tells_the_applicant(
     premier, deuxieme, troisieme = mandats
     contenu = pes_retour(
         [
-            {"exercice": 2026, "bordereau": 1, "numero": premier.numero, "montant": "3000.00",
-             "date": "2026-12-04"},
+            {
+                "exercice": 2026,
+                "bordereau": 1,
+                "numero": premier.numero,
+                "montant": "3000.00",
+                "date": "2026-12-04",
+            },
             {"exercice": 2026, "bordereau": 1, "numero": deuxieme.numero, "montant": "4000.00"},
-            {"exercice": 2026, "bordereau": 1, "numero": 77, "montant": "1.00", "date": "2026-12-04"},
+            {
+                "exercice": 2026,
+                "bordereau": 1,
+                "numero": 77,
+                "montant": "1.00",
+                "date": "2026-12-04",
+            },
         ]
     )
     with django_capture_on_commit_callbacks(execute=True):
