@@ -279,6 +279,16 @@ MDNA_REGION_ADDRESS = env_str(
     "MDNA_REGION_ADDRESS", "14 rue François de Sourdis, 33077 Bordeaux Cedex"
 )
 
+# --- Éditiques (official documents) -----------------------------------------------------------
+MDNA_TRIBUNAL_ADMINISTRATIF = env_str(
+    "MDNA_TRIBUNAL_ADMINISTRATIF",
+    "Tribunal administratif de Bordeaux, 9 rue Tastet, 33000 Bordeaux",
+)
+MDNA_SIGNATAIRE_NOM = env_str("MDNA_SIGNATAIRE_NOM", "Le Président du Conseil régional")
+MDNA_SIGNATAIRE_QUALITE = env_str(
+    "MDNA_SIGNATAIRE_QUALITE", "Pour le Président et par délégation, la Directrice générale"
+)
+
 # --- FranceConnect (optional OpenID Connect login for applicants) ----------------------------
 FRANCECONNECT_ACTIVE = bool(env_str("FRANCECONNECT_CLIENT_ID"))
 if FRANCECONNECT_ACTIVE:

@@ -91,6 +91,7 @@ urlpatterns = [
     path("instruction/", include("instruction.urls")),
     path("instruction/versements/", include("paiements.urls_instruction")),
     path("finances/", include("paiements.urls")),
+    path("courriers/", include("editiques.urls")),
     path("administration/", admin.site.urls),
     path("aides/", include("dispositifs.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
