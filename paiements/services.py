@@ -461,9 +461,21 @@ def mandat_liquider(
         par=par,
         dossier=demande.dossier,
         tiers=tiers,
-        contexte={"mandat": mandat.pk, "montant": str(montant)},
+        contexte={
+            "mandat": f"{mandat.numero}/{mandat.exercice}",
+            "objet": mandat.objet,
+            "montant": str(montant),
+            "exercice": mandat.exercice,
+            "iban_masque": _iban_masque(iban),
+            "imputation": f"chapitre {engagement.chapitre}, nature {engagement.nature}, "
+            f"fonction {engagement.fonction}, programme {engagement.programme}",
+        },
     )
     return mandat
+
+
+def _iban_masque(iban: str) -> str:
+    return f"{iban[:4]} **** **** {iban[-4:]}"
 
 
 @transaction.atomic
@@ -563,7 +575,21 @@ def bordereau_creer(*, mandats: list[Mandat], par: User) -> Bordereau:
         type="bordereau",
         cle=f"bordereau-{bordereau.exercice}-{bordereau.numero}",
         par=par,
-        contexte={"bordereau": bordereau.pk, "montant": str(bordereau.montant_total)},
+        contexte={
+            "bordereau": f"{bordereau.numero}/{bordereau.exercice}",
+            "exercice": bordereau.exercice,
+            "destinataire": "Comptable public",
+            "total": str(bordereau.montant_total),
+            "lignes": [
+                {
+                    "reference": f"{m.numero}/{m.exercice}",
+                    "beneficiaire": m.tiers_nom,
+                    "libelle": m.objet,
+                    "montant": str(m.montant),
+                }
+                for m in verrouilles
+            ],
+        },
     )
     return bordereau
 
@@ -613,7 +639,12 @@ def mandat_marquer_paye(*, mandat: Mandat, par: User, le: dt.date, source: str =
         par=par,
         dossier=dossier,
         tiers=mandat.tiers,
-        contexte={"mandat": mandat.pk, "montant": str(verse), "date": le.isoformat()},
+        contexte={
+            "mandat": f"{mandat.numero}/{mandat.exercice}",
+            "montant": str(verse),
+            "date_paiement": le.isoformat(),
+            "iban_masque": _iban_masque(mandat.iban),
+        },
     )
     echeances = Echeance.objects.filter(engagement=mandat.engagement_id)
     toutes_payees = not echeances.exclude(demandes__statut=StatutDemande.PAYEE).exists()
@@ -700,7 +731,11 @@ def titre_emettre(
         par=par,
         dossier=dossier,
         tiers=dossier.tiers,
-        contexte={"titre": titre.pk, "montant": str(montant), "motif": titre.motif},
+        contexte={
+            "titre": f"{titre.numero}/{titre.exercice}",
+            "montant": str(montant),
+            "motif": titre.motif,
+        },
     )
     _notifier(
         dossier,

@@ -14,6 +14,11 @@ from tests.instruction.conftest import deposer
 IBAN_TRETEAUX = "FR7630006000011234567890189"
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def culture():
     return ServiceFactory(code="DCP", nom="Direction de la culture et du patrimoine")
