@@ -143,6 +143,13 @@ def engagement_creer(*, dossier: Dossier, par: User) -> Engagement:
         target=engagement,
         after={"dossier": dossier.numero, "montant": str(montant), **_imputation(engagement)},
     )
+    _notifier(
+        dossier,
+        titre=f"{dossier.numero} : vous pouvez demander vos versements",
+        message=f"Votre aide de {montant} € est enregistrée par le service financier. Demandez "
+        f"le premier versement dans votre espace avant le {engagement.date_limite:%d/%m/%Y}.",
+        cle=f"engagement-{engagement.pk}",
+    )
     return engagement
 
 
