@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the imported fixtures are requested by name
 """Paul (finance) liquidates a certified instalment, groups it, exports the PES file and
 downloads it; every finance page is checked with axe."""
 
@@ -24,9 +25,7 @@ def _base(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def test_paul_liquidates_groups_exports_and_downloads(  # noqa: F811 - pytest fixtures
-    page, check_a11y, certifiee, paul, tmp_path
-):
+def test_paul_liquidates_groups_exports_and_downloads(page, check_a11y, certifiee, paul, tmp_path):
     page.goto("/compte/connexion/")
     page.get_by_label("Adresse électronique").fill(paul.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
@@ -76,7 +75,7 @@ def _connecter(page, user):
     page.wait_for_load_state()
 
 
-def test_claire_asks_for_a_payment_and_marc_certifies(  # noqa: F811 - pytest fixtures
+def test_claire_asks_for_a_payment_and_marc_certifies(
     page, check_a11y, engagement, claire, marc, tmp_path
 ):
     _connecter(page, claire)
