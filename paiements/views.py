@@ -146,7 +146,10 @@ def caducite(request: HttpRequest, pk: int) -> HttpResponse:
 @finances_required
 @require_POST
 def liquider(request: HttpRequest) -> HttpResponse:
-    demandes = DemandeVersement.objects.filter(pk__in=_ids(request, "demandes"))
+    if request.POST.get("tous"):
+        demandes = selectors.demandes_a_liquider()
+    else:
+        demandes = DemandeVersement.objects.filter(pk__in=_ids(request, "demandes"))
     emis, erreurs = [], []
     for demande in demandes:
         try:
@@ -167,7 +170,13 @@ def liquider(request: HttpRequest) -> HttpResponse:
 @finances_required
 @require_POST
 def bordereau_creer(request: HttpRequest) -> HttpResponse:
-    mandats = list(Mandat.objects.filter(pk__in=_ids(request, "mandats")))
+    if request.POST.get("tous"):
+        # Every ordinary mandate waiting, of the oldest exercice first.
+        attente = selectors.mandats_sans_bordereau().filter(origine__isnull=True)
+        premier = attente.first()
+        mandats = list(attente.filter(exercice=premier.exercice)) if premier else []
+    else:
+        mandats = list(Mandat.objects.filter(pk__in=_ids(request, "mandats")))
     try:
         bordereau = services.bordereau_creer(mandats=mandats, par=request.user)
     except REFUS as error:

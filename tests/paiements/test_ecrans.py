@@ -172,3 +172,78 @@ def test_the_instructor_certifies_from_the_dossier_screen(client, marc, engageme
     assert client.get(url).status_code == 404
     client.force_login(claire)
     assert client.get(url).status_code == 404
+
+
+def test_liquidate_all_and_group_all_of_the_week(
+    client, paul, festivals, association, claire, sophie, marc
+):
+    for _ in range(3):
+        dossier = attribuer(deposer(festivals, association, claire), sophie, "1000.00")
+        engagement = services.engagement_creer(dossier=dossier, par=paul)
+        demande = demander(engagement, claire)
+        services.service_fait_certifier(demande=demande, par=marc, montant=Decimal("300.00"))
+    client.force_login(paul)
+    client.post(reverse("finances:liquider"), {"tous": "1"})
+    assert Mandat.objects.count() == 3
+    response = client.post(reverse("finances:bordereau_creer"), {"tous": "1"}, follow=True)
+    assert "3 mandat(s)" in response.content.decode()
+    assert not Mandat.objects.filter(bordereau__isnull=True).exists()
+    assert (
+        sum(m.montant for m in Mandat.objects.all())
+        == Mandat.objects.first().bordereau.montant_total
+    )
+
+
+def test_detail_pages_query_counts(client, paul, certifiee, django_assert_max_num_queries):
+    mandat = services.mandat_liquider(demande=certifiee, par=paul)
+    services.bordereau_creer(mandats=[mandat], par=paul)
+    client.force_login(paul)
+    for url in (
+        reverse("finances:mandat", args=[mandat.pk]),
+        reverse("finances:engagement", args=[mandat.engagement_id]),
+    ):
+        with django_assert_max_num_queries(14):
+            assert client.get(url).status_code == 200
+
+
+def test_return_file_upload_and_manual_payment_from_the_screens(client, paul, certifiee, claire):
+    from tests.paiements.retour import pes_retour
+
+    mandat = services.mandat_liquider(demande=certifiee, par=paul)
+    bordereau = services.bordereau_creer(mandats=[mandat], par=paul)
+    client.force_login(paul)
+    mauvais = SimpleUploadedFile("retour.xml", b"<PES_Retour/>", content_type="text/xml")
+    response = client.post(reverse("finances:retours"), {"fichier": mauvais})
+    assert "PES retour conforme" in response.content.decode()
+    contenu = pes_retour(
+        [
+            {
+                "exercice": bordereau.exercice,
+                "bordereau": bordereau.numero,
+                "numero": mandat.numero,
+                "montant": "3000.00",
+                "date": "2026-12-04",
+            }
+        ]
+    )
+    fichier = SimpleUploadedFile("retour.xml", contenu, content_type="text/xml")
+    response = client.post(reverse("finances:retours"), {"fichier": fichier}, follow=True)
+    assert "1 mandat(s) marqué(s) payé(s)" in response.content.decode()
+    mandat.refresh_from_db()
+    assert mandat.statut == "paye"
+    # The applicant sees the amount paid.
+    client.force_login(claire)
+    page = client.get(reverse("versements:liste", args=[certifiee.dossier_id])).content.decode()
+    assert "Payée" in page and "3\u00a0000,00" in page
+
+
+def test_manual_paid_on_date(client, paul, certifiee):
+    mandat = services.mandat_liquider(demande=certifiee, par=paul)
+    services.bordereau_creer(mandats=[mandat], par=paul)
+    client.force_login(paul)
+    response = client.post(
+        reverse("finances:mandat_paye", args=[mandat.pk]), {"le": "2026-12-03"}, follow=True
+    )
+    assert "Paiement enregistré" in response.content.decode()
+    mandat.refresh_from_db()
+    assert str(mandat.paye_le) == "2026-12-03"
