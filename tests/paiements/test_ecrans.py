@@ -247,3 +247,12 @@ def test_manual_paid_on_date(client, paul, certifiee):
     assert "Paiement enregistré" in response.content.decode()
     mandat.refresh_from_db()
     assert str(mandat.paye_le) == "2026-12-03"
+
+
+def test_administrators_see_finances_and_the_read_only_admin(client, admin_user, certifiee, paul):
+    services.mandat_liquider(demande=certifiee, par=paul)
+    client.force_login(admin_user)
+    assert client.get(reverse("finances:accueil")).status_code == 200
+    liste = client.get("/administration/paiements/mandat/")
+    assert liste.status_code == 200 and "Les Tréteaux de la Creuse" in liste.content.decode()
+    assert client.get("/administration/paiements/mandat/add/").status_code == 403
