@@ -255,8 +255,11 @@ def retour_importer(*, fichier, par: User) -> RetourComptable:
             anomalies.append(
                 f"{quoi} : payé {info.montant_paye} € pour un mandat de {mandat.montant} €."
             )
-        if mandat_marquer_paye(mandat=mandat, par=par, le=info.date_paiement, source="retour"):
-            payes += 1
+        try:
+            if mandat_marquer_paye(mandat=mandat, par=par, le=info.date_paiement, source="retour"):
+                payes += 1
+        except ActionRefusee as exc:
+            anomalies.append(f"{quoi} : {exc}")
     retour = RetourComptable(
         nom=fichier.name[:255],
         sha256=empreinte,

@@ -402,6 +402,11 @@ def mandat_liquider(
             f"La demande de versement du dossier {demande.dossier.numero} n'est pas à liquider "
             f"(état : {demande.get_statut_display().lower()})."
         )
+    if demande.dossier.etat not in (Etat.ATTRIBUE, Etat.EN_PAIEMENT):
+        raise ActionRefusee(
+            f"Le dossier {demande.dossier.numero} est « {demande.dossier.get_etat_display()} » : "
+            "il ne peut plus être mis en paiement."
+        )
     engagement = Engagement.objects.select_for_update().get(pk=demande.echeance.engagement_id)
     montant = demande.montant_certifie
     if montant_mandate_net(engagement) + montant > engagement.montant:
@@ -620,12 +625,14 @@ def mandat_marquer_paye(*, mandat: Mandat, par: User, le: dt.date, source: str =
         return False
     if mandat.bordereau_id is None:
         raise ActionRefusee("Ce mandat n'a pas encore été transmis dans un bordereau.")
+    annule = mandat.annulations.aggregate(t=Sum("montant"))["t"] or ZERO
+    verse = mandat.montant - annule
+    if verse <= 0:
+        raise ActionRefusee("Ce mandat a été entièrement annulé : il n'y a rien à payer.")
     mandat.statut = StatutMandat.PAYE
     mandat.paye_le = le
     mandat.save(update_fields=["statut", "paye_le"])
     DemandeVersement.objects.filter(pk=mandat.demande_id).update(statut=StatutDemande.PAYEE)
-    annule = mandat.annulations.aggregate(t=Sum("montant"))["t"] or ZERO
-    verse = mandat.montant - annule
     dossier = mandat.engagement.dossier
     audit.record(
         actor=par,

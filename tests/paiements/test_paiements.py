@@ -290,3 +290,23 @@ def test_a_repayment_order_never_exceeds_what_was_paid(certifiee, paul):
         services.titre_emettre(
             engagement=mandat.engagement, par=paul, montant=Decimal("2000.01"), motif="trop"
         )
+
+
+def test_a_fully_cancelled_mandate_is_never_paid_and_a_lapsed_grant_never_mandated(
+    certifiee, engagement, claire, marc, paul
+):
+    mandat = services.mandat_liquider(demande=certifiee, par=paul)
+    services.bordereau_creer(mandats=[mandat], par=paul)
+    services.mandat_annuler(
+        mandat=mandat, par=paul, montant=mandat.montant, motif="Erreur de tiers"
+    )
+    with pytest.raises(ActionRefusee, match="entièrement annulé"):
+        services.mandat_marquer_paye(mandat=mandat, par=paul, le=dt.date(2026, 12, 4))
+    with pytest.raises(ActionRefusee, match="entre 0,01"):
+        services.mandat_annuler(mandat=mandat, par=paul, montant=Decimal("0.01"), motif="encore")
+
+    acompte = demander(engagement, claire, rang=2)
+    services.service_fait_certifier(demande=acompte, par=marc, montant=acompte.montant_echeance)
+    services.caducite_constater(engagement=engagement, par=paul, motif="Projet abandonné")
+    with pytest.raises(ActionRefusee, match="ne peut plus être mis en paiement"):
+        services.mandat_liquider(demande=acompte, par=paul)
