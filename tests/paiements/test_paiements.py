@@ -310,3 +310,25 @@ def test_a_fully_cancelled_mandate_is_never_paid_and_a_lapsed_grant_never_mandat
     services.caducite_constater(engagement=engagement, par=paul, motif="Projet abandonné")
     with pytest.raises(ActionRefusee, match="ne peut plus être mis en paiement"):
         services.mandat_liquider(demande=acompte, par=paul)
+
+
+def test_building_an_export_does_not_query_per_mandate(
+    festivals, association, claire, sophie, marc, paul, django_assert_max_num_queries
+):
+    from tests.instruction.conftest import deposer
+    from tests.paiements.conftest import attribuer
+
+    mandats = []
+    for _ in range(6):
+        dossier = attribuer(deposer(festivals, association, claire), sophie, "1000.00")
+        engagement = services.engagement_creer(dossier=dossier, par=paul)
+        demande = demander(engagement, claire)
+        services.service_fait_certifier(demande=demande, par=marc, montant=Decimal("300.00"))
+        mandats.append(services.mandat_liquider(demande=demande, par=paul))
+    bordereau = services.bordereau_creer(mandats=mandats, par=paul)
+    export = Export.objects.create(format="pes", cree_par=paul)
+    export.bordereaux.set([bordereau])
+    with django_assert_max_num_queries(12):
+        flux.export_construire(export_id=export.pk)
+    export.refresh_from_db()
+    assert export.statut == StatutExport.PRET
