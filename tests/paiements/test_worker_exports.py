@@ -40,9 +40,7 @@ def test_a_real_worker_builds_and_stores_the_pes_file(
     # (disable_sync_subtasks: an eager task run earlier in this process may have left Celery's
     # "current task" set; this test process is not a task.)
     # Idempotent: a retried task leaves the stored file as it is.
-    assert (
-        construire_export.apply_async(args=[export.pk], queue=celery_worker_process).get(timeout=60)
-        == StatutExport.PRET
-    )
+    relance = construire_export.apply_async(args=[export.pk], queue=celery_worker_process)
+    assert relance.get(timeout=60, disable_sync_subtasks=False) == StatutExport.PRET
     export.refresh_from_db()
     assert hashlib.sha256(contenu).hexdigest() == export.sha256
