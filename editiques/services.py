@@ -363,3 +363,55 @@ def lot_archive_demander(*, lot: LotDocuments, format: str, par: User) -> None:
         construire_archive.apply_async(args=[lot.pk], queue=FILE_RENDU)
 
     transaction.on_commit(planifier, robust=True)
+
+
+@transaction.atomic
+def texte_surcharger(
+    *, dispositif, type: str, introduction: str, complement: str, par: User
+) -> TexteSurcharge:
+    """A new version of a scheme's wording of a letter (earlier versions are kept)."""
+    for texte in (introduction, complement):
+        Template(texte)  # a syntax error is refused here, not at render time
+    derniere = (
+        TexteSurcharge.objects.select_for_update()
+        .filter(dispositif=dispositif, type=type)
+        .order_by("-version")
+        .first()
+    )
+    surcharge = TexteSurcharge.objects.create(
+        dispositif=dispositif,
+        type=type,
+        version=(derniere.version + 1) if derniere else 1,
+        introduction=introduction,
+        complement=complement,
+        cree_par=par,
+    )
+    audit.record(
+        actor=par,
+        action="editique.texte_modifie",
+        target=surcharge,
+        before={"version": derniere.version} if derniere else None,
+        after={"version": surcharge.version, "type": type},
+    )
+    return surcharge
+
+
+def apercu_surcharge(*, surcharge: TexteSurcharge, par: User) -> bytes:
+    """Preview of a wording on the scheme's latest filed dossier (or blank data)."""
+    dossier = (
+        surcharge.dispositif.dossiers.exclude(numero=None)
+        .select_related("tiers", "dispositif__service")
+        .order_by("-depose_le")
+        .first()
+    )
+    _, _, html = composer(
+        type=surcharge.type,
+        numero="PROJET",
+        date=timezone.localtime(),
+        dossier=dossier,
+        tiers=dossier.tiers if dossier else None,
+        projet=True,
+        surcharge=surcharge,
+    )
+    audit.record(actor=par, action="editique.apercu", target=surcharge)
+    return rendu.html_vers_pdf(html, pdfa=False)
