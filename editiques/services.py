@@ -210,43 +210,44 @@ def composer(
 
 def document_rendre(*, document_id: int) -> str:
     """Render one requested document, once. Called by the Celery task; safe to run twice or
-    concurrently: the row lock and the status make the second run a no-op."""
+    concurrently: the PDF is built outside any transaction, then stored under the row lock only
+    if the document is still unrendered, so a duplicate run stores nothing."""
+    document = (
+        Document.objects.select_related(
+            "dossier__dispositif__service", "dossier__tiers", "tiers", "remplace"
+        )
+        .filter(pk=document_id)
+        .first()
+    )
+    if document is None:
+        return "absent"
+    if document.statut == Statut.RENDU:
+        return Statut.RENDU
+    try:
+        donnees, gabarit_version, html = composer(
+            type=document.type,
+            numero=document.numero,
+            date=timezone.localtime(document.demande_le),
+            dossier=document.dossier,
+            tiers=document.tiers,
+            contexte=document.contexte,
+            version=document.version,
+            remplace=document.remplace.numero if document.remplace else "",
+            motif_correction=document.motif_correction,
+        )
+        pdf = rendu.html_vers_pdf(html, titre=str(document))
+    except Exception as exc:  # noqa: BLE001 - any template/data error is recorded
+        logger.exception("Échec du rendu du document %s", document.numero)
+        return _echec(document_id, f"{type(exc).__name__}: {exc}"[:4000])
     with transaction.atomic():
         document = (
             Document.objects.select_for_update(of=("self",))
-            .select_related("dossier__dispositif__service", "dossier__tiers", "tiers", "remplace")
-            .filter(pk=document_id)
-            .first()
+            .select_related("remplace")
+            .get(pk=document_id)
         )
-        if document is None or document.statut == Statut.RENDU:
-            return Statut.RENDU if document else "absent"
+        if document.statut == Statut.RENDU:
+            return Statut.RENDU  # a duplicate run finished first: keep its file
         document.tentatives += 1
-        try:
-            with transaction.atomic():
-                donnees, gabarit_version, html = composer(
-                    type=document.type,
-                    numero=document.numero,
-                    date=timezone.localtime(document.demande_le),
-                    dossier=document.dossier,
-                    tiers=document.tiers,
-                    contexte=document.contexte,
-                    version=document.version,
-                    remplace=document.remplace.numero if document.remplace else "",
-                    motif_correction=document.motif_correction,
-                )
-                pdf = rendu.html_vers_pdf(html, titre=str(document))
-        except Exception as exc:  # noqa: BLE001 - any template/data error is recorded
-            logger.exception("Échec du rendu du document %s", document.numero)
-            document.statut = Statut.ECHEC
-            document.erreur = f"{type(exc).__name__}: {exc}"[:4000]
-            document.save(update_fields=["statut", "erreur", "tentatives"])
-            audit.record(
-                actor=None,
-                action="editique.echec",
-                target=document,
-                after={"erreur": document.erreur[:500], "tentatives": document.tentatives},
-            )
-            return Statut.ECHEC
         document.donnees = donnees
         document.gabarit_version = gabarit_version
         document.sha256 = rendu.sha256(pdf)
@@ -269,6 +270,24 @@ def document_rendre(*, document_id: int) -> str:
             },
         )
     return Statut.RENDU
+
+
+def _echec(document_id: int, erreur: str) -> str:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.statut == Statut.RENDU:
+            return Statut.RENDU
+        document.tentatives += 1
+        document.statut = Statut.ECHEC
+        document.erreur = erreur
+        document.save(update_fields=["statut", "erreur", "tentatives"])
+        audit.record(
+            actor=None,
+            action="editique.echec",
+            target=document,
+            after={"erreur": erreur[:500], "tentatives": document.tentatives},
+        )
+    return Statut.ECHEC
 
 
 def _deposer_au_coffre(document: Document) -> DocumentCoffre:
