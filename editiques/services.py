@@ -1,6 +1,7 @@
 """Writes of the éditiques app. Callers ask for a document inside their own transaction; the
 document is rendered by a Celery worker after commit, once per event."""
 
+import datetime as dt
 import hashlib
 import logging
 
@@ -434,3 +435,15 @@ def apercu_surcharge(*, surcharge: TexteSurcharge, par: User) -> bytes:
     )
     audit.record(actor=par, action="editique.apercu", target=surcharge)
     return rendu.html_vers_pdf(html, pdfa=False)
+
+
+def demandes_rattraper(*, age_minutes: int = 10) -> int:
+    limite = timezone.now() - dt.timedelta(minutes=age_minutes)
+    ids = list(
+        Document.objects.filter(statut=Statut.DEMANDE, demande_le__lt=limite).values_list(
+            "pk", flat=True
+        )[:1000]
+    )
+    for pk in ids:
+        _planifier(pk)
+    return len(ids)

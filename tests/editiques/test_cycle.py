@@ -168,3 +168,12 @@ def test_service_refuses_invalid_wording(festivals, marc):
         texte_surcharger(
             dispositif=festivals, type="refus", introduction="{% for %}", complement="", par=marc
         )
+
+
+def test_system_check_reports_a_missing_template(monkeypatch):
+    from editiques import checks, rendu
+
+    assert checks.gabarits_presents() == []
+    monkeypatch.setattr(rendu, "gabarit", lambda type: f"editiques/absent-{type}.html")
+    erreurs = checks.gabarits_presents()
+    assert len(erreurs) == 16 and erreurs[0].id == "editiques.E001"
