@@ -138,6 +138,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "mdna.tasks.worker_heartbeat", "schedule": 60.0},
     "relances-pieces": {"task": "instruction.tasks.relances_pieces", "schedule": 60.0 * 60 * 6},
+    "editiques-rattrapage": {"task": "editiques.tasks.rattraper_demandes", "schedule": 60.0 * 5},
     "alertes-quotidiennes": {
         "task": "dispositifs.tasks.alertes_quotidiennes",
         "schedule": 60.0 * 60 * 24,
