@@ -256,3 +256,12 @@ class TexteSurcharge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} — {self.dispositif} (v{self.version})"
+
+
+class RenduEnEchec(Document):
+    """The failed renders, as their own admin screen (re-run action)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("rendu en échec")
+        verbose_name_plural = _("rendus en échec")

@@ -1,7 +1,9 @@
 """HTML → PDF with WeasyPrint: shipped fonts and CSS only, never the network, archival PDF/A-3b."""
 
+import atexit
 import hashlib
 import mimetypes
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -10,6 +12,7 @@ from django.template.loader import render_to_string
 
 STATIC_EDITIQUES = Path(settings.BASE_DIR) / "static" / "editiques"
 BASE_URL = STATIC_EDITIQUES.as_uri() + "/"
+FEUILLE = STATIC_EDITIQUES / "css" / "courrier.css"
 PDF_VARIANT = "pdf/a-3b"
 
 
@@ -43,12 +46,36 @@ def _fetcher():
     return FetcherLocal(fail_on_errors=True)
 
 
+_local = threading.local()
+
+
+@atexit.register
+def _liberer() -> None:
+    # Free the fonts before the interpreter tears down the modules their finaliser needs.
+    _local.__dict__.pop("feuille", None)
+
+
+def _feuille():
+    """The print stylesheet and its fonts, parsed once per process (and thread): a worker
+    renders thousands of letters with the same CSS, and parsing it and loading the fonts is
+    about half the cost of a one-page letter."""
+    if not hasattr(_local, "feuille"):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        polices = FontConfiguration()
+        css = CSS(filename=str(FEUILLE), url_fetcher=_fetcher(), font_config=polices)
+        _local.feuille = (css, polices)
+    return _local.feuille
+
+
 def html_vers_pdf(html: str, *, titre: str = "", pdfa: bool = True) -> bytes:
     from weasyprint import HTML
 
+    css, polices = _feuille()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher())
     options = {"pdf_variant": PDF_VARIANT} if pdfa else {}
-    return document.write_pdf(**options)
+    return document.write_pdf(stylesheets=[css], font_config=polices, **options)
 
 
 def gabarit(type: str) -> str:

@@ -1,6 +1,7 @@
 """Writes of the éditiques app. Callers ask for a document inside their own transaction; the
 document is rendered by a Celery worker after commit, once per event."""
 
+import datetime as dt
 import hashlib
 import logging
 
@@ -210,43 +211,44 @@ def composer(
 
 def document_rendre(*, document_id: int) -> str:
     """Render one requested document, once. Called by the Celery task; safe to run twice or
-    concurrently: the row lock and the status make the second run a no-op."""
+    concurrently: the PDF is built outside any transaction, then stored under the row lock only
+    if the document is still unrendered, so a duplicate run stores nothing."""
+    document = (
+        Document.objects.select_related(
+            "dossier__dispositif__service", "dossier__tiers", "tiers", "remplace"
+        )
+        .filter(pk=document_id)
+        .first()
+    )
+    if document is None:
+        return "absent"
+    if document.statut == Statut.RENDU:
+        return Statut.RENDU
+    try:
+        donnees, gabarit_version, html = composer(
+            type=document.type,
+            numero=document.numero,
+            date=timezone.localtime(document.demande_le),
+            dossier=document.dossier,
+            tiers=document.tiers,
+            contexte=document.contexte,
+            version=document.version,
+            remplace=document.remplace.numero if document.remplace else "",
+            motif_correction=document.motif_correction,
+        )
+        pdf = rendu.html_vers_pdf(html, titre=str(document))
+    except Exception as exc:  # noqa: BLE001 - any template/data error is recorded
+        logger.exception("Échec du rendu du document %s", document.numero)
+        return _echec(document_id, f"{type(exc).__name__}: {exc}"[:4000])
     with transaction.atomic():
         document = (
             Document.objects.select_for_update(of=("self",))
-            .select_related("dossier__dispositif__service", "dossier__tiers", "tiers", "remplace")
-            .filter(pk=document_id)
-            .first()
+            .select_related("remplace")
+            .get(pk=document_id)
         )
-        if document is None or document.statut == Statut.RENDU:
-            return Statut.RENDU if document else "absent"
+        if document.statut == Statut.RENDU:
+            return Statut.RENDU  # a duplicate run finished first: keep its file
         document.tentatives += 1
-        try:
-            with transaction.atomic():
-                donnees, gabarit_version, html = composer(
-                    type=document.type,
-                    numero=document.numero,
-                    date=timezone.localtime(document.demande_le),
-                    dossier=document.dossier,
-                    tiers=document.tiers,
-                    contexte=document.contexte,
-                    version=document.version,
-                    remplace=document.remplace.numero if document.remplace else "",
-                    motif_correction=document.motif_correction,
-                )
-                pdf = rendu.html_vers_pdf(html, titre=str(document))
-        except Exception as exc:  # noqa: BLE001 - any template/data error is recorded
-            logger.exception("Échec du rendu du document %s", document.numero)
-            document.statut = Statut.ECHEC
-            document.erreur = f"{type(exc).__name__}: {exc}"[:4000]
-            document.save(update_fields=["statut", "erreur", "tentatives"])
-            audit.record(
-                actor=None,
-                action="editique.echec",
-                target=document,
-                after={"erreur": document.erreur[:500], "tentatives": document.tentatives},
-            )
-            return Statut.ECHEC
         document.donnees = donnees
         document.gabarit_version = gabarit_version
         document.sha256 = rendu.sha256(pdf)
@@ -269,6 +271,24 @@ def document_rendre(*, document_id: int) -> str:
             },
         )
     return Statut.RENDU
+
+
+def _echec(document_id: int, erreur: str) -> str:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.statut == Statut.RENDU:
+            return Statut.RENDU
+        document.tentatives += 1
+        document.statut = Statut.ECHEC
+        document.erreur = erreur
+        document.save(update_fields=["statut", "erreur", "tentatives"])
+        audit.record(
+            actor=None,
+            action="editique.echec",
+            target=document,
+            after={"erreur": erreur[:500], "tentatives": document.tentatives},
+        )
+    return Statut.ECHEC
 
 
 def _deposer_au_coffre(document: Document) -> DocumentCoffre:
@@ -363,3 +383,67 @@ def lot_archive_demander(*, lot: LotDocuments, format: str, par: User) -> None:
         construire_archive.apply_async(args=[lot.pk], queue=FILE_RENDU)
 
     transaction.on_commit(planifier, robust=True)
+
+
+@transaction.atomic
+def texte_surcharger(
+    *, dispositif, type: str, introduction: str, complement: str, par: User
+) -> TexteSurcharge:
+    """A new version of a scheme's wording of a letter (earlier versions are kept)."""
+    for texte in (introduction, complement):
+        Template(texte)  # a syntax error is refused here, not at render time
+    derniere = (
+        TexteSurcharge.objects.select_for_update()
+        .filter(dispositif=dispositif, type=type)
+        .order_by("-version")
+        .first()
+    )
+    surcharge = TexteSurcharge.objects.create(
+        dispositif=dispositif,
+        type=type,
+        version=(derniere.version + 1) if derniere else 1,
+        introduction=introduction,
+        complement=complement,
+        cree_par=par,
+    )
+    audit.record(
+        actor=par,
+        action="editique.texte_modifie",
+        target=surcharge,
+        before={"version": derniere.version} if derniere else None,
+        after={"version": surcharge.version, "type": type},
+    )
+    return surcharge
+
+
+def apercu_surcharge(*, surcharge: TexteSurcharge, par: User) -> bytes:
+    """Preview of a wording on the scheme's latest filed dossier (or blank data)."""
+    dossier = (
+        surcharge.dispositif.dossiers.exclude(numero=None)
+        .select_related("tiers", "dispositif__service")
+        .order_by("-depose_le")
+        .first()
+    )
+    _, _, html = composer(
+        type=surcharge.type,
+        numero="PROJET",
+        date=timezone.localtime(),
+        dossier=dossier,
+        tiers=dossier.tiers if dossier else None,
+        projet=True,
+        surcharge=surcharge,
+    )
+    audit.record(actor=par, action="editique.apercu", target=surcharge)
+    return rendu.html_vers_pdf(html, pdfa=False)
+
+
+def demandes_rattraper(*, age_minutes: int = 10) -> int:
+    limite = timezone.now() - dt.timedelta(minutes=age_minutes)
+    ids = list(
+        Document.objects.filter(statut=Statut.DEMANDE, demande_le__lt=limite).values_list(
+            "pk", flat=True
+        )[:1000]
+    )
+    for pk in ids:
+        _planifier(pk)
+    return len(ids)

@@ -27,3 +27,10 @@ def construire_archive(lot_id: int) -> str:
     from editiques import archives
 
     return archives.construire(lot_id=lot_id)
+
+
+@shared_task
+def rattraper_demandes() -> int:
+    """Re-queue documents still waiting long after their request (e.g. the broker was down
+    when the caller committed). Rendering is idempotent, so a duplicate is harmless."""
+    return services.demandes_rattraper()

@@ -93,4 +93,5 @@ def donnees_demo() -> str:
     from instruction.programmation.demo import donnees_demo_programmation
 
     donnees_demo_programmation()
+    __import__("paiements.demo").demo.donnees_demo_paiements(deposer=_deposer)
     return f"{Dossier.objects.count()} dossiers déposés, 3 organisations de démonstration"

@@ -67,6 +67,7 @@ urlpatterns = [
     path("compte/", include(comptes)),
     path("compte/demandes/", include("dispositifs.depot.urls")),
     path("compte/", include("mdna.espace.urls")),
+    path("compte/versements/", include("paiements.urls_compte")),
     path("tableau-de-bord/", views.tableau_de_bord, name="tableau_de_bord"),
     path(
         "accessibilite/",
@@ -89,6 +90,8 @@ urlpatterns = [
     ),
     path("instruction/", include("instruction.urls")),
     path("pilotage/", include("instruction.pilotage.urls")),
+    path("instruction/versements/", include("paiements.urls_instruction")),
+    path("finances/", include("paiements.urls")),
     path("courriers/", include("editiques.urls")),
     path("administration/", admin.site.urls),
     path("aides/", include("dispositifs.urls")),

@@ -133,3 +133,23 @@ def test_filing_issues_one_acknowledgement(
     assert accuse.statut == Statut.RENDU
     texte = normaliser(texte_pdf(accuse))
     assert dossier.numero in texte and "ne vaut pas accord" in texte
+
+
+def test_a_request_lost_by_the_broker_is_caught_up(dossier, claire, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    from editiques import services
+
+    with transaction.atomic():
+        document_demander(type="refus", par=claire, cle_evenement="perdu", dossier=dossier)
+    # No on_commit here: the task was never queued, as if the broker had been down.
+    document = Document.objects.get(type="refus")
+    assert services.demandes_rattraper() == 0  # too recent: its task may still be on its way
+    Document.objects.filter(pk=document.pk).update(
+        demande_le=timezone.now() - datetime.timedelta(minutes=30)
+    )
+    assert services.demandes_rattraper() >= 1
+    document.refresh_from_db()
+    assert document.statut == Statut.RENDU
