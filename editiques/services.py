@@ -447,3 +447,17 @@ def demandes_rattraper(*, age_minutes: int = 10) -> int:
     for pk in ids:
         _planifier(pk)
     return len(ids)
+
+
+@transaction.atomic
+def selection_creer(*, documents: list[Document], libelle: str, format: str, par: User):
+    """A lot made of already issued documents the agent may see, and its batch file."""
+    from editiques.selectors import documents_visibles
+
+    visibles = list(documents_visibles(par).filter(pk__in=[d.pk for d in documents]))
+    if len(visibles) != len({d.pk for d in documents}):
+        raise PermissionDenied
+    lot = lot_creer(libelle=libelle, par=par)
+    lot.selection.set(visibles)
+    lot_archive_demander(lot=lot, format=format, par=par)
+    return lot
