@@ -224,3 +224,35 @@ def test_a_selection_cannot_include_another_service_documents(client, arrete):
     )
     assert response.status_code == 302 and response.url == reverse("instruction:file")
     assert not arrete.selections.exists()
+
+
+def test_dossier_and_lot_pages_do_not_grow_with_the_documents(
+    client, dossier, marc, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lot = lot_creer(libelle="Commission", par=marc)
+    _emettre("convention", dossier, marc, django_capture_on_commit_callbacks, lot=lot)
+    _client(client, marc)
+    url = reverse("instruction:dossier", args=[dossier.pk])
+    with CaptureQueriesContext(connection) as un:
+        client.get(url)
+    for i in range(6):
+        _emettre(
+            "arrete_attributif", dossier, marc, django_capture_on_commit_callbacks, cle=i, lot=lot
+        )
+    with CaptureQueriesContext(connection) as sept:
+        client.get(url)
+    assert len(sept) == len(un)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("editiques:lot", args=[lot.pk])).status_code == 200
+
+
+def test_admin_screens_open(client, admin_user, arrete):
+    client.force_login(admin_user)
+    for nom in ("document", "renduenechec", "lotdocuments", "textesurcharge"):
+        assert client.get(reverse(f"admin:editiques_{nom}_changelist")).status_code == 200
+    assert (
+        client.get(reverse("admin:editiques_document_change", args=[arrete.pk])).status_code == 200
+    )
