@@ -81,8 +81,8 @@ def document_demander(
         with transaction.atomic():
             document = Document.objects.create(
                 type=type,
-                annee=maintenant.year,
-                numero=_numero(type, maintenant.year),
+                annee=timezone.localtime(maintenant).year,
+                numero=_numero(type, timezone.localtime(maintenant).year),
                 cle_evenement=cle_evenement[:200],
                 dossier=dossier,
                 tiers=tiers,
