@@ -197,6 +197,7 @@ def composer(
         contexte=contexte,
         version=version,
         remplace=remplace,
+        projet=projet,
     )
     donnees["motif_correction"] = motif_correction
     if surcharge is None and dossier is not None:
