@@ -15,7 +15,7 @@ def construire(*, lot_id: int) -> str:
     lot = LotDocuments.objects.filter(pk=lot_id).first()
     if lot is None or lot.archive_statut != "en_cours":
         return "absent" if lot is None else lot.archive_statut
-    documents = list(lot.documents.filter(statut=Statut.RENDU).order_by("numero", "version"))
+    documents = list(lot.tous().filter(statut=Statut.RENDU).order_by("numero", "version"))
     total = len(documents) or 1
     sortie = io.BytesIO()
     if lot.archive_format == "zip":

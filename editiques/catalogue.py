@@ -27,6 +27,7 @@ class Modele:
     evenement: str
     recours: bool = False
     en_lettres: bool = False
+    requis: tuple[str, ...] = ()  # data without which the letter would be wrong
 
 
 MODELES = {
@@ -52,6 +53,7 @@ MODELES = {
             "Pièces à fournir pour votre demande",
             "le demandeur",
             "transition « demander_pieces »",
+            requis=("echeance",),
         ),
         Modele(
             "relance",
@@ -59,6 +61,7 @@ MODELES = {
             "Rappel : pièces à fournir",
             "le demandeur",
             "relance automatique avant l'échéance (instruction.services.relances_pieces)",
+            requis=("echeance",),
         ),
         Modele(
             "irrecevabilite",
@@ -84,6 +87,7 @@ MODELES = {
             "transition « attribuer » (vote de la commission permanente)",
             recours=True,
             en_lettres=True,
+            requis=("montant",),
         ),
         Modele(
             "convention",
@@ -93,6 +97,7 @@ MODELES = {
             "attribution d'une aide au-delà du seuil de convention (paiements)",
             recours=True,
             en_lettres=True,
+            requis=("montant",),
         ),
         Modele(
             "notification_attribution",
@@ -101,6 +106,7 @@ MODELES = {
             "le bénéficiaire",
             "attribution de l'aide (vote de la commission)",
             recours=True,
+            requis=("montant",),
         ),
         Modele(
             "avenant",
@@ -110,6 +116,7 @@ MODELES = {
             "modification d'un engagement (montant, délai)",
             recours=True,
             en_lettres=True,
+            requis=("montant",),
         ),
         Modele(
             "avis_paiement",
@@ -117,6 +124,7 @@ MODELES = {
             "Avis de paiement",
             "le bénéficiaire",
             "mandat de paiement émis (paiements)",
+            requis=("montant",),
         ),
         Modele(
             "mandat",
@@ -125,6 +133,7 @@ MODELES = {
             "le comptable public (paierie régionale)",
             "création d'un mandat (paiements)",
             en_lettres=True,
+            requis=("montant",),
         ),
         Modele(
             "bordereau",
@@ -132,6 +141,7 @@ MODELES = {
             "Bordereau de mandats",
             "le comptable public (paierie régionale)",
             "clôture d'un bordereau (paiements)",
+            requis=("lignes",),
         ),
         Modele(
             "caducite",
@@ -149,6 +159,7 @@ MODELES = {
             "constat d'un trop-perçu (paiements)",
             recours=True,
             en_lettres=True,
+            requis=("montant",),
         ),
         Modele(
             "rapport_commission",
@@ -156,6 +167,7 @@ MODELES = {
             "Rapport à la commission permanente",
             "les élus de la commission permanente",
             "clôture de l'ordre du jour d'une commission",
+            requis=("lignes",),
         ),
     ]
 }
@@ -253,6 +265,10 @@ def _pieces(dossier, contexte: dict) -> tuple[list[str], str]:
     return libelles, echeance or ""
 
 
+class DonneesManquantes(ValueError):
+    """The letter cannot be issued without these data (the render fails, with this message)."""
+
+
 def construire(
     *,
     type: str,
@@ -263,6 +279,7 @@ def construire(
     contexte: dict | None = None,
     version: int = 1,
     remplace: str = "",
+    projet: bool = False,
 ) -> dict:
     """The JSON snapshot of every datum the letter prints. Stored on the document."""
     modele = MODELES[type]
@@ -312,7 +329,10 @@ def construire(
             "date_debut": date_fr(dossier.date_debut),
             "date_fin": date_fr(dossier.date_fin),
         }
-    donnees["montant"] = _montant(_montant_attribue(dossier, contexte))
+    montant = _montant_attribue(dossier, contexte)
+    if montant is None and projet and dossier is not None:
+        montant = dossier.montant_demande  # a draft before the decision: the amount asked for
+    donnees["montant"] = _montant(montant)
     donnees["motif"] = _motif(dossier, contexte, type)
     pieces, echeance = (
         _pieces(dossier, contexte) if type in ("demande_pieces", "relance") else ([], "")
@@ -338,4 +358,14 @@ def construire(
     for cle in ("montant_initial", "montant_verse", "montant_du"):
         if contexte.get(cle) not in (None, ""):
             donnees[cle] = _montant(contexte[cle])
+    presents = {
+        "montant": donnees["montant"]["valeur"],
+        "lignes": donnees.get("lignes"),
+        "echeance": donnees["echeance"],
+    }
+    manquants = [champ for champ in modele.requis if not presents.get(champ)]
+    if manquants and not projet:
+        raise DonneesManquantes(
+            f"Données manquantes pour « {modele.objet} » : {', '.join(manquants)}."
+        )
     return donnees

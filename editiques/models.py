@@ -75,6 +75,8 @@ class LotDocuments(models.Model):
     archive = models.FileField(upload_to=lot_upload_to, max_length=300, blank=True)
     archive_statut = models.CharField(max_length=10, blank=True)
     archive_progression = models.PositiveIntegerField(default=0)
+    # A selection of already issued documents (batch download), besides the lot's own ones.
+    selection = models.ManyToManyField("Document", blank=True, related_name="selections")
 
     class Meta:
         ordering = ["-cree_le"]
@@ -84,8 +86,14 @@ class LotDocuments(models.Model):
     def __str__(self) -> str:
         return self.libelle
 
+    def tous(self) -> models.QuerySet:
+        """The lot's documents: those requested in it and those selected into it."""
+        return Document.objects.filter(
+            models.Q(lot=self) | models.Q(pk__in=self.selection.values("pk"))
+        )
+
     def _compte(self, statut: str | None = None) -> int:
-        qs = self.documents.all()
+        qs = self.tous()
         return qs.filter(statut=statut).count() if statut else qs.count()
 
     @property
@@ -101,9 +109,7 @@ class LotDocuments(models.Model):
         return self._compte(Statut.ECHEC)
 
     def progression(self) -> dict:
-        counts = dict(
-            self.documents.values_list("statut").annotate(n=models.Count("id")).order_by()
-        )
+        counts = dict(self.tous().values_list("statut").annotate(n=models.Count("id")).order_by())
         total = sum(counts.values())
         rendus = counts.get(Statut.RENDU, 0)
         echecs = counts.get(Statut.ECHEC, 0)

@@ -58,7 +58,7 @@ def documents_du_dossier(user: User, dossier) -> QuerySet[Document]:
     return (
         documents_visibles(user)
         .filter(dossier=dossier)
-        .select_related("remplace")
+        .select_related("remplace", "dossier__dispositif", "tiers")
         .prefetch_related("copies_signees")
         .order_by("-demande_le", "-id")
     )

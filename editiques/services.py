@@ -81,8 +81,8 @@ def document_demander(
         with transaction.atomic():
             document = Document.objects.create(
                 type=type,
-                annee=maintenant.year,
-                numero=_numero(type, maintenant.year),
+                annee=timezone.localtime(maintenant).year,
+                numero=_numero(type, timezone.localtime(maintenant).year),
                 cle_evenement=cle_evenement[:200],
                 dossier=dossier,
                 tiers=tiers,
@@ -197,6 +197,7 @@ def composer(
         contexte=contexte,
         version=version,
         remplace=remplace,
+        projet=projet,
     )
     donnees["motif_correction"] = motif_correction
     if surcharge is None and dossier is not None:
@@ -447,3 +448,17 @@ def demandes_rattraper(*, age_minutes: int = 10) -> int:
     for pk in ids:
         _planifier(pk)
     return len(ids)
+
+
+@transaction.atomic
+def selection_creer(*, documents: list[Document], libelle: str, format: str, par: User):
+    """A lot made of already issued documents the agent may see, and its batch file."""
+    from editiques.selectors import documents_visibles
+
+    visibles = list(documents_visibles(par).filter(pk__in=[d.pk for d in documents]))
+    if len(visibles) != len({d.pk for d in documents}):
+        raise PermissionDenied
+    lot = lot_creer(libelle=libelle, par=par)
+    lot.selection.set(visibles)
+    lot_archive_demander(lot=lot, format=format, par=par)
+    return lot

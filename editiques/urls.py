@@ -11,6 +11,7 @@ urlpatterns = [
     path("apercu/<int:dossier_pk>/", views.apercu, name="apercu_choix"),
     path("apercu/<int:dossier_pk>/<slug:type>/", views.apercu, name="apercu"),
     path("lots/<int:pk>/", views.lot, name="lot"),
+    path("selection/", views.selection, name="selection"),
     path("lots/<int:pk>/archive/", views.lot_archive_demander, name="lot_archive_demander"),
     path("lots/<int:pk>/archive/telecharger/", views.lot_archive, name="lot_archive"),
 ]

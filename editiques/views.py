@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from editiques import selectors, services
@@ -87,7 +88,7 @@ def lot(request: HttpRequest, pk: int) -> HttpResponse:
                 "archive_progression": lot.archive_progression,
             }
         )
-    echecs = lot.documents.filter(statut="echec").only("pk", "numero", "type", "erreur")[:50]
+    echecs = lot.tous().filter(statut="echec").only("pk", "numero", "type", "erreur")[:50]
     return render(
         request,
         "editiques/pages/lot.html",
@@ -115,3 +116,27 @@ def lot_archive(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     nom = f"documents-lot-{lot.pk}.{lot.archive_format}"
     return servir(request, lot.archive, nom=nom, cible=lot, inline=False)
+
+
+@login_required
+@require_POST
+def selection(request: HttpRequest) -> HttpResponse:
+    """Batch download of chosen documents: a lot of them, its ZIP or PDF built in Celery."""
+    if not selectors.est_agent(request.user):
+        raise Http404
+    ids = [int(x) for x in request.POST.getlist("documents") if x.isdigit()]
+    documents = list(selectors.documents_visibles(request.user).filter(pk__in=ids, statut="rendu"))
+    if not documents:
+        messages.error(request, "Cochez au moins un document émis à télécharger.")
+        retour = request.POST.get("retour", "")
+        if not url_has_allowed_host_and_scheme(retour, allowed_hosts={request.get_host()}):
+            retour = reverse("instruction:file")
+        return redirect(retour)
+    format = request.POST.get("format", "zip")
+    lot = services.selection_creer(
+        documents=documents,
+        libelle=f"Sélection de {len(documents)} document(s)",
+        format=format if format in ("zip", "pdf") else "zip",
+        par=request.user,
+    )
+    return redirect("editiques:lot", pk=lot.pk)

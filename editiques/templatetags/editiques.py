@@ -19,4 +19,6 @@ def documents_dossier(context, dossier, *, agent: bool = False):
         "dossier": dossier,
         "agent": agent,
         "types": TypeDocument.choices if agent else [],
+        "request": context["request"],
+        "csrf_token": context.get("csrf_token"),
     }

@@ -193,3 +193,66 @@ def test_lot_of_another_service_is_404(client, marc):
     lot = lot_creer(libelle="Lot", par=marc)
     autre = UserFactory(role="instructeur", service=ServiceFactory(code="ECO"))
     assert _client(client, autre).get(reverse("editiques:lot", args=[lot.pk])).status_code == 404
+
+
+def test_agent_downloads_a_selection_of_a_dossier_documents(
+    client, arrete, dossier, marc, django_capture_on_commit_callbacks
+):
+    convention = _emettre("convention", dossier, marc, django_capture_on_commit_callbacks)
+    _client(client, marc)
+    page = client.get(reverse("instruction:dossier", args=[dossier.pk])).content.decode()
+    assert f'name="documents" value="{convention.pk}"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("editiques:selection"),
+            {"documents": [arrete.pk, convention.pk], "format": "zip"},
+        )
+    lot = arrete.selections.get()
+    assert response.url == reverse("editiques:lot", args=[lot.pk])
+    assert (lot.total, lot.rendus) == (2, 2)
+    archive = client.get(reverse("editiques:lot_archive", args=[lot.pk]))
+    noms = zipfile.ZipFile(io.BytesIO(b"".join(archive.streaming_content))).namelist()
+    assert sorted(noms) == sorted([arrete.nom_fichier, convention.nom_fichier])
+
+
+def test_a_selection_cannot_include_another_service_documents(client, arrete):
+    autre = UserFactory(role="instructeur", service=ServiceFactory(code="ECO"))
+    _client(client, autre)
+    response = client.post(
+        reverse("editiques:selection"),
+        {"documents": [arrete.pk], "retour": "https://exemple.org/"},
+    )
+    assert response.status_code == 302 and response.url == reverse("instruction:file")
+    assert not arrete.selections.exists()
+
+
+def test_dossier_and_lot_pages_do_not_grow_with_the_documents(
+    client, dossier, marc, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lot = lot_creer(libelle="Commission", par=marc)
+    _emettre("convention", dossier, marc, django_capture_on_commit_callbacks, lot=lot)
+    _client(client, marc)
+    url = reverse("instruction:dossier", args=[dossier.pk])
+    with CaptureQueriesContext(connection) as un:
+        client.get(url)
+    for i in range(6):
+        _emettre(
+            "arrete_attributif", dossier, marc, django_capture_on_commit_callbacks, cle=i, lot=lot
+        )
+    with CaptureQueriesContext(connection) as sept:
+        client.get(url)
+    assert len(sept) == len(un)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("editiques:lot", args=[lot.pk])).status_code == 200
+
+
+def test_admin_screens_open(client, admin_user, arrete):
+    client.force_login(admin_user)
+    for nom in ("document", "renduenechec", "lotdocuments", "textesurcharge"):
+        assert client.get(reverse(f"admin:editiques_{nom}_changelist")).status_code == 200
+    assert (
+        client.get(reverse("admin:editiques_document_change", args=[arrete.pk])).status_code == 200
+    )

@@ -153,3 +153,32 @@ def test_a_request_lost_by_the_broker_is_caught_up(dossier, claire, monkeypatch)
     assert services.demandes_rattraper() >= 1
     document.refresh_from_db()
     assert document.statut == Statut.RENDU
+
+
+def test_the_commission_vote_issues_the_arrete_with_the_approved_amount(
+    dossier, marc, sophie, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from instruction.models import Proposition
+    from instruction.services import transition_executer
+
+    Dossier = type(dossier)
+    Dossier.objects.filter(pk=dossier.pk).update(etat="propose")
+    dossier.refresh_from_db()
+    Proposition.objects.create(
+        dossier=dossier,
+        montant=Decimal("4321.50"),
+        sens="favorable",
+        justification="Festival reconnu.",
+        auteur=marc,
+        statut="approuvee",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        transition_executer(nom="attribuer", dossier=dossier, par=sophie)
+    arrete = Document.objects.get(type="arrete_attributif", dossier=dossier)
+    assert arrete.statut == Statut.RENDU, arrete.erreur
+    texte = normaliser(texte_pdf(arrete))
+    assert "4 321,50 €" in texte
+    assert "quatre mille trois cent vingt et un euros et cinquante centimes" in texte
+    assert "Tribunal administratif de Bordeaux" in texte

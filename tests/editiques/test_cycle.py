@@ -76,7 +76,13 @@ def test_a_broken_letter_is_recorded_and_does_not_block_the_others(
     )
     with django_capture_on_commit_callbacks(execute=True):
         for i, type in enumerate(["refus", "notification_attribution", "caducite"]):
-            document_demander(type=type, par=marc, cle_evenement=f"e-{i}", dossier=dossier)
+            document_demander(
+                type=type,
+                par=marc,
+                cle_evenement=f"e-{i}",
+                dossier=dossier,
+                contexte={"montant": "2000"},
+            )
     statuts = dict(Document.objects.exclude(type="accuse_depot").values_list("type", "statut"))
     assert statuts == {
         "refus": Statut.ECHEC,
@@ -177,3 +183,14 @@ def test_system_check_reports_a_missing_template(monkeypatch):
     monkeypatch.setattr(rendu, "gabarit", lambda type: f"editiques/absent-{type}.html")
     erreurs = checks.gabarits_presents()
     assert len(erreurs) == 16 and erreurs[0].id == "editiques.E001"
+
+
+def test_an_arrete_without_an_amount_is_not_issued(
+    dossier, marc, django_capture_on_commit_callbacks
+):
+    # No amount given and no approved proposal: printing a blank amount would be wrong.
+    with django_capture_on_commit_callbacks(execute=True):
+        document_demander(type="arrete_attributif", par=marc, cle_evenement="a", dossier=dossier)
+    document = Document.objects.get(type="arrete_attributif")
+    assert document.statut == Statut.ECHEC
+    assert "Données manquantes" in document.erreur and "montant" in document.erreur
