@@ -34,6 +34,7 @@ class FileFilter(django_filters.FilterSet):
         label="État",
         choices=[(e.value, e.label) for e in Etat if e != Etat.BROUILLON],
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a column of the dossier: no join, no duplicate (DISTINCT is costly)
     )
     instructeur = django_filters.ModelChoiceFilter(
         label="Instructeur", queryset=User.objects.none(), empty_label="Tous"
