@@ -414,7 +414,7 @@ def _remplir(total, graine, debut, connection, Compteur, Etat, Service) -> dict:
         3 if c.code.endswith("063") or c.code.endswith("085") else 1 for c in communes
     ]
     schemes = modeles()
-    poids_schemes = [rng.paretovariate(1.2) for _ in schemes]  # a few schemes draw most dossiers
+    poids_schemes = [rng.lognormvariate(0, 1) for _ in schemes]  # popular schemes draw more
     etats = list(REPARTITION)
     poids_etats = [REPARTITION[e] for e in etats]
     assert set(etats) == {e.value for e in Etat}, "every state of Etat must be seeded"
