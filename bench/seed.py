@@ -681,7 +681,7 @@ def _remplir(total, graine, debut, connection, Compteur, Etat, Service) -> dict:
             "SELECT setval(pg_get_serial_sequence('dispositifs_piece', 'id'), "
             "(SELECT max(id) FROM dispositifs_piece))"
         )
-        print("seed: ANALYZE", flush=True)
+        print("seed: VACUUM ANALYZE", flush=True)
         for table in (
             "dispositifs_dossier",
             "dispositifs_evenementdossier",
@@ -690,7 +690,7 @@ def _remplir(total, graine, debut, connection, Compteur, Etat, Service) -> dict:
             "mdna_user",
             "mdna_tiers",
         ):
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"VACUUM (ANALYZE) {table}")  # visibility map: index-only scans
     return {
         "dossiers": deja + a_creer,
         "crees": a_creer,

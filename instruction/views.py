@@ -11,7 +11,6 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,6 +24,7 @@ from instruction import selectors, services
 from instruction.eligibilite import controles
 from instruction.filters import FileFilter
 from instruction.models import Avis, FiltreEnregistre, SensAvis
+from instruction.pagination import PaginatorPlafonne
 from instruction.workflow import TRANSITIONS, depuis
 from mdna.fichiers import servir
 from mdna.models import AGENT_ROLES, Role, Service, User
@@ -61,7 +61,7 @@ def file(request: HttpRequest) -> HttpResponse:
         "instructeur__last_name",
         "instructeur__email",
     )
-    page = Paginator(queryset, PAR_PAGE).get_page(request.GET.get("page"))
+    page = PaginatorPlafonne(queryset, PAR_PAGE).get_page(request.GET.get("page"))
     limite = timezone.now() - selectors.delai_instruction()
     for dossier in page.object_list:
         dossier.jours = (timezone.now() - dossier.depose_le).days if dossier.depose_le else None
