@@ -10,14 +10,15 @@ from instruction import selectors
 from mdna.models import Role, User
 
 TRIS = {
-    "depose_le": "depose_le",
-    "-depose_le": "-depose_le",
-    "montant": "montant_demande",
-    "-montant": "-montant_demande",
-    "numero": "numero",
-    "-numero": "-numero",
-    "etat": "etat",
-    "-etat": "-etat",
+    "depose_le": ("depose_le", "id"),
+    "-depose_le": ("-depose_le", "-id"),
+    "montant": ("montant_demande", "id"),
+    "-montant": ("-montant_demande", "-id"),
+    "numero": ("numero",),
+    "-numero": ("-numero",),
+    # Within a state, the oldest filing first: the dossier that has waited longest.
+    "etat": ("etat", "depose_le", "id"),
+    "-etat": ("-etat", "-depose_le", "-id"),
 }
 
 
@@ -112,7 +113,7 @@ class FileFilter(django_filters.FilterSet):
         return selectors.en_retard(queryset) if value else queryset
 
     def filtre_tri(self, queryset, name, value):
-        return queryset.order_by(TRIS.get(value, "-depose_le"), "-id")
+        return queryset.order_by(*TRIS.get(value, TRIS["-depose_le"]))
 
     @property
     def qs(self):
