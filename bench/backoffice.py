@@ -201,6 +201,7 @@ def main() -> None:
             flush=True,
         )
 
+    export = mesurer_export(instructeur)
     file_durees = [d for r in resultats if r["page"] == "file" for d in r["durees"]]
     ecran_durees = [d for r in resultats if r["page"] == "dossier" for d in r["durees"]]
     pire = max((r for r in resultats if r["page"] == "file"), key=lambda r: r["p95_ms"])
@@ -217,6 +218,7 @@ def main() -> None:
             {
                 "bench": "backoffice",
                 "dossiers": total,
+                "load_average": [round(x, 1) for x in os.getloadavg()],
                 "dossiers_service_instructeur": du_service,
                 "queue_p50_ms": round(percentile(file_durees, 50), 1),
                 "queue_p95_ms": round(percentile(file_durees, 95), 1),
@@ -226,11 +228,46 @@ def main() -> None:
                 "detail_p95_ms": round(percentile(ecran_durees, 95), 1),
                 "max_queries": max(r["requetes"] for r in resultats),
                 "pages_off_goal": hors_objectif,
+                **export,
             },
             ensure_ascii=False,
         ),
         flush=True,
     )
+
+
+def mesurer_export(user) -> dict:
+    """Export of the instructor's whole scope (every state), in CSV then XLSX, in-process."""
+    import tempfile
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from instruction import exports
+    from instruction.models import ExportFile
+
+    resultat = {}
+    with tempfile.TemporaryDirectory() as media:
+        settings.MEDIA_ROOT = media
+        for fmt in ("csv", "xlsx"):
+            export = ExportFile.objects.create(auteur=user, format=fmt, parametres="")
+            with CaptureQueriesContext(connection) as ctx:
+                debut = time.perf_counter()
+                exports.export_produire(export_id=export.pk)
+                duree = time.perf_counter() - debut
+            export.refresh_from_db()
+            resultat[f"export_{fmt}_s"] = round(duree, 1)
+            resultat[f"export_{fmt}_queries"] = len(ctx.captured_queries)
+            resultat["export_rows"] = export.total
+            print(
+                f"export {fmt}: {export.total} dossiers en {duree:.1f} s, "
+                f"{len(ctx.captured_queries)} requêtes, {export.statut}",
+                flush=True,
+            )
+            export.fichier.delete(save=False)
+            export.delete()
+    return resultat
 
 
 def expliquer(resultat: dict, user) -> None:
