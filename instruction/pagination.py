@@ -2,7 +2,8 @@
 
 - The count is bounded: counting every dossier of a large scope (an administrator sees them all)
   costs as much as reading them; past ``PLAFOND`` the queue says « plus de 100 000 dossiers » and
-  invites to filter. Pages stay reachable up to the ceiling.
+  invites to filter. Pages stay reachable up to the ceiling (1,000 results for a full-text
+  search).
 - A page is read in two steps: the ids of the page, in order, from an index that covers the
   sort and the scope (no row read for the skipped ones, which keeps page 500 fast), then those
   50 rows by primary key."""
@@ -11,11 +12,19 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 PLAFOND = 100_000
+# A full-text search reads the matching rows to check the scope: a word found in a tenth of the
+# dossiers would read 100,000 rows to count them. Past 1,000 results, one refines the search.
+PLAFOND_RECHERCHE = 1_000
 
 
 class PaginatorPlafonne(Paginator):
     plafond = PLAFOND
     depasse = False
+
+    def __init__(self, *args, plafond: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plafond is not None:
+            self.plafond = plafond
 
     @cached_property
     def count(self) -> int:

@@ -24,7 +24,7 @@ from instruction import selectors, services
 from instruction.eligibilite import controles
 from instruction.filters import FileFilter
 from instruction.models import Avis, FiltreEnregistre, SensAvis
-from instruction.pagination import PaginatorPlafonne
+from instruction.pagination import PLAFOND_RECHERCHE, PaginatorPlafonne
 from instruction.workflow import TRANSITIONS, depuis
 from mdna.fichiers import servir
 from mdna.models import AGENT_ROLES, Role, Service, User
@@ -61,7 +61,8 @@ def file(request: HttpRequest) -> HttpResponse:
         "instructeur__last_name",
         "instructeur__email",
     )
-    page = PaginatorPlafonne(queryset, PAR_PAGE).get_page(request.GET.get("page"))
+    plafond = PLAFOND_RECHERCHE if request.GET.get("q", "").strip() else None
+    page = PaginatorPlafonne(queryset, PAR_PAGE, plafond=plafond).get_page(request.GET.get("page"))
     limite = timezone.now() - selectors.delai_instruction()
     for dossier in page.object_list:
         dossier.jours = (timezone.now() - dossier.depose_le).days if dossier.depose_le else None

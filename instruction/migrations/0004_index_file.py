@@ -6,12 +6,16 @@ PostgreSQL only (SQLite, for development, has few rows)."""
 from django.db import migrations
 
 INDEXES = {
-    # Default sort (most recent filing first), covering the scope (scheme) and the state.
-    "dossier_file_depose": "(depose_le DESC, id DESC) INCLUDE (dispositif_id, etat)",
+    # Default sort (most recent filing first), covering the scope (scheme), the state and the
+    # other filters: the page's ids are found in the index alone, whatever the filters.
+    "dossier_file_depose": (
+        "(depose_le DESC, id DESC) "
+        "INCLUDE (dispositif_id, etat, montant_demande, departement, instructeur_id)"
+    ),
     "dossier_file_montant": "(montant_demande, id) INCLUDE (dispositif_id, etat)",
-    "dossier_file_instructeur": "(instructeur_id, depose_le DESC, id DESC)",
-    "dossier_file_dispositif": "(dispositif_id, depose_le DESC, id DESC)",
-    "dossier_file_departement": "(departement, depose_le DESC, id DESC)",
+    "dossier_file_instructeur": "(instructeur_id, depose_le DESC, id DESC) INCLUDE (dispositif_id, etat)",
+    "dossier_file_dispositif": "(dispositif_id, depose_le DESC, id DESC) INCLUDE (etat)",
+    "dossier_file_departement": "(departement, depose_le DESC, id DESC) INCLUDE (dispositif_id, etat)",
     "dossier_file_etat": "(etat, depose_le, id) INCLUDE (dispositif_id)",
 }
 

@@ -22,3 +22,23 @@ def test_past_the_ceiling_the_queue_says_more_than_and_pages_still_work(
     assert "Plus de 2 dossiers (affinez avec les filtres) — page 1 sur plus de 2" in html
     page2 = client.get(reverse("instruction:file"), {"page": 2}).content.decode()
     assert dossiers[1].numero in page2  # newest first: the second newest is on page 2
+
+
+def test_filing_date_bounds_include_the_whole_last_day(client, marc, dossier):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dispositifs.models import Dossier
+
+    soir = timezone.make_aware(dt.datetime(2026, 11, 20, 23, 30))
+    Dossier.objects.filter(pk=dossier.pk).update(depose_le=soir)
+    client.force_login(marc)
+
+    def trouve(**params) -> bool:
+        html = client.get(reverse("instruction:file"), params).content.decode()
+        return dossier.numero in html
+
+    assert trouve(depose_du="2026-11-20", depose_au="2026-11-20")
+    assert not trouve(depose_au="2026-11-19")
+    assert not trouve(depose_du="2026-11-21")
