@@ -196,7 +196,17 @@ def reinitialiser(cursor) -> None:
         "DELETE FROM mdna_tiers t WHERE NOT EXISTS "
         "(SELECT 1 FROM mdna_adhesion a WHERE a.tiers_id = t.id) AND t.rna LIKE 'S%%'"
     )
-    cursor.execute("DELETE FROM mdna_user WHERE email LIKE %s", [f"%@{DOMAINE}"])
+    cursor.execute(
+        "DELETE FROM instruction_exportfile WHERE auteur_id IN "
+        "(SELECT id FROM mdna_user WHERE email LIKE %s)",
+        [f"%@{DOMAINE}"],
+    )
+    # The audit log is append-only: accounts it names (agents who ran a bench) are kept.
+    cursor.execute(
+        "DELETE FROM mdna_user u WHERE email LIKE %s AND NOT EXISTS "
+        "(SELECT 1 FROM mdna_auditevent a WHERE a.actor_id = u.id)",
+        [f"%@{DOMAINE}"],
+    )
     cursor.execute("DELETE FROM dispositifs_compteur WHERE cle LIKE 'dossier-%%'")
 
 
