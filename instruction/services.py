@@ -8,16 +8,25 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
+from django.http import QueryDict
 from django.utils import timezone
 
 from dispositifs.engine import formulas
 from dispositifs.models import Dossier, Etat, EvenementDossier, Message, Piece, StatutPiece
-from instruction.models import Avis, DemandePieces, NoteInterne, Proposition, StatutProposition
+from instruction.models import (
+    Avis,
+    DemandePieces,
+    ExportFile,
+    FormatExport,
+    NoteInterne,
+    Proposition,
+    StatutProposition,
+)
 from instruction.programmation.services import imputation_proposer, imputation_suivre
 from instruction.selectors import peut_agir
 from instruction.workflow import TRANSITIONS, Transition
 from mdna import audit
-from mdna.models import Role, User
+from mdna.models import AGENT_ROLES, Role, User
 from mdna.notifications import notifier
 
 DELAI_PIECES_JOURS = 30
@@ -458,3 +467,26 @@ def relances_pieces(*, aujourdhui: dt.date | None = None) -> dict:
             audit.record(actor=None, action="dossier.delai_pieces_depasse", target=demande.dossier)
         signales += 1
     return {"relances": relances, "signales": signales}
+
+
+@transaction.atomic
+def export_demander(*, par: User, format: str, parametres: str) -> ExportFile:
+    """Ask for an export of the work queue as filtered (``parametres``: the queue's query
+    string). The file is produced after commit by a Celery task on the ``exports`` queue."""
+    if format not in FormatExport.values:
+        raise ActionRefusee("Choisissez le format du fichier : CSV ou XLSX.")
+    if par.role not in AGENT_ROLES and par.role != Role.CONSEILLER:
+        raise PermissionDenied
+    params = QueryDict(parametres, mutable=True)
+    params.pop("page", None)
+    export = ExportFile.objects.create(auteur=par, format=format, parametres=params.urlencode())
+    audit.record(
+        actor=par,
+        action="file.export_demande",
+        target=export,
+        after={"format": format, "filtres": export.parametres},
+    )
+    from instruction.tasks import export_file
+
+    transaction.on_commit(lambda: export_file.delay(export.pk))
+    return export

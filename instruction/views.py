@@ -11,7 +11,6 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,6 +24,7 @@ from instruction import selectors, services
 from instruction.eligibilite import controles
 from instruction.filters import FileFilter
 from instruction.models import Avis, FiltreEnregistre, SensAvis
+from instruction.pagination import PLAFOND_RECHERCHE, PaginatorPlafonne
 from instruction.programmation.models import Commission, StatutCommission
 from instruction.programmation.selectors import enveloppe_pour
 from instruction.workflow import TRANSITIONS, depuis
@@ -63,7 +63,8 @@ def file(request: HttpRequest) -> HttpResponse:
         "instructeur__last_name",
         "instructeur__email",
     )
-    page = Paginator(queryset, PAR_PAGE).get_page(request.GET.get("page"))
+    plafond = PLAFOND_RECHERCHE if request.GET.get("q", "").strip() else None
+    page = PaginatorPlafonne(queryset, PAR_PAGE, plafond=plafond).get_page(request.GET.get("page"))
     limite = timezone.now() - selectors.delai_instruction()
     for dossier in page.object_list:
         dossier.jours = (timezone.now() - dossier.depose_le).days if dossier.depose_le else None
