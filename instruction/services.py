@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from dispositifs.engine import formulas
+from dispositifs.engine.parsing import format_euros
 from dispositifs.models import Dossier, Etat, EvenementDossier, Message, Piece, StatutPiece
 from instruction.models import (
     Avis,
@@ -340,16 +341,18 @@ def proposition_enregistrer(
         raise ActionRefusee("Le montant proposé ne peut pas être négatif.")
     if dossier.montant_demande is not None and montant > dossier.montant_demande:
         raise ActionRefusee(
-            f"Le montant proposé dépasse le montant demandé ({dossier.montant_demande} €)."
+            f"Le montant proposé dépasse le montant demandé ({format_euros(dossier.montant_demande)})."
         )
     maximum = montant_maximal(dossier)
     if montant > maximum:
         raise ActionRefusee(
-            f"Le montant proposé dépasse le maximum du dispositif pour ce projet ({maximum} €)."
+            f"Le montant proposé dépasse le maximum du dispositif pour ce projet ({format_euros(maximum)})."
         )
     plancher = (dossier.version.schema.get("regle") or {}).get("plancher")
     if plancher and sens != "defavorable" and montant < Decimal(plancher):
-        raise ActionRefusee(f"Le dispositif n'accorde pas d'aide inférieure à {plancher} €.")
+        raise ActionRefusee(
+            f"Le dispositif n'accorde pas d'aide inférieure à {format_euros(plancher)}."
+        )
     proposition = Proposition.objects.create(
         dossier=dossier,
         montant=montant,

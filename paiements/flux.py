@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Sum
 from django.utils import timezone
 
+from dispositifs.engine.parsing import format_euros
 from instruction.services import ActionRefusee
 from mdna import audit
 from mdna.models import TypeTiers, User
@@ -253,7 +254,7 @@ def retour_importer(*, fichier, par: User) -> RetourComptable:
             continue  # taken in charge, not paid yet
         if info.montant_paye is not None and info.montant_paye != mandat.montant:
             anomalies.append(
-                f"{quoi} : payé {info.montant_paye} € pour un mandat de {mandat.montant} €."
+                f"{quoi} : payé {format_euros(info.montant_paye)} pour un mandat de {format_euros(mandat.montant)}."
             )
         try:
             if mandat_marquer_paye(mandat=mandat, par=par, le=info.date_paiement, source="retour"):

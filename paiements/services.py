@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from dispositifs.engine.parsing import format_euros
 from dispositifs.models import Dossier, Etat
 from instruction.pilotage.services import pilotage_versement_enregistrer
 from instruction.selectors import peut_agir
@@ -147,7 +148,7 @@ def engagement_creer(*, dossier: Dossier, par: User) -> Engagement:
     _notifier(
         dossier,
         titre=f"{dossier.numero} : vous pouvez demander vos versements",
-        message=f"Votre aide de {montant} € est enregistrée par le service financier. Demandez "
+        message=f"Votre aide de {format_euros(montant)} est enregistrée par le service financier. Demandez "
         f"le premier versement dans votre espace avant le {engagement.date_limite:%d/%m/%Y}.",
         cle=f"engagement-{engagement.pk}",
     )
@@ -310,7 +311,7 @@ def service_fait_certifier(
     if montant <= 0:
         raise ActionRefusee("Le montant certifié doit être positif ; sinon rejetez la demande.")
     if montant > plafond:
-        raise ActionRefusee(f"Le montant certifié ne peut pas dépasser {plafond} €.")
+        raise ActionRefusee(f"Le montant certifié ne peut pas dépasser {format_euros(plafond)}.")
     if montant < demande.montant_echeance and not motif.strip():
         raise ActionRefusee("Expliquez la réduction : le demandeur la lira.")
     demande.statut = StatutDemande.CERTIFIEE
@@ -329,7 +330,7 @@ def service_fait_certifier(
     _notifier(
         demande.dossier,
         titre=f"{demande.dossier.numero} : service fait certifié",
-        message=f"Le service a vérifié vos justificatifs : {montant} € vont être mis en "
+        message=f"Le service a vérifié vos justificatifs : {format_euros(montant)} vont être mis en "
         "paiement. Le virement arrive en général sous trois semaines.",
         cle=f"service-fait-{demande.pk}",
     )
@@ -506,7 +507,9 @@ def mandat_annuler(*, mandat: Mandat, par: User, montant: Decimal, motif: str) -
     deja = origine.annulations.aggregate(t=Sum("montant"))["t"] or ZERO
     reste = origine.montant - deja
     if montant <= 0 or montant > reste:
-        raise ActionRefusee(f"Le montant annulé doit être compris entre 0,01 € et {reste} €.")
+        raise ActionRefusee(
+            f"Le montant annulé doit être compris entre 0,01 € et {format_euros(reste)}."
+        )
     aujourdhui = timezone.localdate()
     annulation = Mandat.objects.create(
         exercice=origine.exercice,
@@ -647,7 +650,7 @@ def mandat_marquer_paye(*, mandat: Mandat, par: User, le: dt.date, source: str =
     _notifier(
         dossier,
         titre=f"{dossier.numero} : versement effectué",
-        message=f"La Région vous a versé {verse} € ({mandat.demande.echeance.libelle}) le "
+        message=f"La Région vous a versé {format_euros(verse)} ({mandat.demande.echeance.libelle}) le "
         f"{le:%d/%m/%Y}. Le virement apparaît sur votre compte sous quelques jours.",
         cle=f"mandat-paye-{mandat.pk}",
     )
@@ -723,7 +726,7 @@ def titre_emettre(
     deja = engagement.titres.aggregate(t=Sum("montant"))["t"] or ZERO
     if montant <= 0 or montant > paye - deja:
         raise ActionRefusee(
-            f"Le montant à reverser doit être compris entre 0,01 € et {paye - deja} €."
+            f"Le montant à reverser doit être compris entre 0,01 € et {format_euros(paye - deja)}."
         )
     if not motif.strip():
         raise ActionRefusee("Indiquez le motif du reversement : il figure dans le courrier.")
@@ -758,7 +761,7 @@ def titre_emettre(
     _notifier(
         dossier,
         titre=f"{dossier.numero} : somme à reverser",
-        message=f"La Région vous demande de reverser {montant} € : {titre.motif} Le courrier "
+        message=f"La Région vous demande de reverser {format_euros(montant)} : {titre.motif} Le courrier "
         "dans votre coffre-fort indique comment et avant quelle date.",
         cle=f"titre-{titre.pk}",
     )

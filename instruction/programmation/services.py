@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from dispositifs.engine.parsing import format_euros
 from dispositifs.models import Dispositif, Dossier, Etat
 from instruction.models import Proposition, StatutProposition
 from instruction.pilotage.services import cumul_ajuster, duree_compter
@@ -394,7 +395,8 @@ def commission_voter(
         raise DepassementRefuse(
             "Le vote dépasse les crédits disponibles : "
             + " ; ".join(
-                f"{ligne['libelle']} de {ligne['depassement']} €" for ligne in depassements
+                f"{ligne['libelle']} de {format_euros(ligne['depassement'])}"
+                for ligne in depassements
             )
             + ". Retirez ou ajournez des dossiers, ou autorisez explicitement le dépassement "
             "en indiquant le motif."

@@ -58,7 +58,7 @@ def test_service_fait_on_proof_is_reduced_pro_rata(engagement, claire, marc):
     services.service_fait_certifier(demande=avance, par=marc, montant=Decimal("3000.00"))
     acompte = demander(engagement, claire, rang=2, depenses="10000.00")
     assert services.montant_propose(acompte) == Decimal("2000.00")
-    with pytest.raises(ActionRefusee, match="dépasser 2000.00"):
+    with pytest.raises(ActionRefusee, match="dépasser 2\u202f000,00\u00a0€"):
         services.service_fait_certifier(demande=acompte, par=marc, montant=Decimal("4000.00"))
     with pytest.raises(ActionRefusee, match="Expliquez la réduction"):
         services.service_fait_certifier(demande=acompte, par=marc, montant=Decimal("2000.00"))

@@ -108,7 +108,7 @@ def test_an_over_budget_vote_is_refused_without_override_and_the_override_is_aud
     Enveloppe.objects.filter(pk=enveloppe.pk).update(credits_votes=Decimal("10000.00"))
     programmation.points_inscrire(commission=seance, par=jeanne, dossiers=proposes)
     decisions = {p.pk: "adopte" for p in seance.points.all()}
-    with pytest.raises(programmation.DepassementRefuse, match="de 2000.00 €"):
+    with pytest.raises(programmation.DepassementRefuse, match="de 2\u202f000,00\u00a0€"):
         programmation.commission_voter(commission=seance, par=jeanne, decisions=decisions)
     assert all(_etat(d) == Etat.PROPOSE for d in proposes)
     with pytest.raises(services.ActionRefusee, match="motif du dépassement"):
