@@ -2,7 +2,6 @@
 document is rendered by a Celery worker after commit, once per event."""
 
 import datetime as dt
-import hashlib
 import logging
 
 from django.core.exceptions import PermissionDenied
@@ -24,6 +23,7 @@ from editiques.models import (
 )
 from editiques.selectors import TYPES_INTERNES, peut_deposer_copie
 from mdna import audit
+from mdna.fichiers import empreinte_sha256
 from mdna.models import DocumentCoffre, User
 from mdna.models import TypeDocument as TypeCoffre
 
@@ -343,16 +343,11 @@ def copie_signee_deposer(*, document: Document, fichier, par: User) -> CopieSign
     """Keep the signed copy (scanned or signed elsewhere) beside the generated original."""
     if not peut_deposer_copie(par, document):
         raise PermissionDenied
-    digest = hashlib.sha256()
-    fichier.seek(0)
-    for bloc in iter(lambda: fichier.read(65536), b""):
-        digest.update(bloc)
-    fichier.seek(0)
     copie = CopieSignee(
         document=document,
         nom=fichier.name[:255],
         taille=fichier.size,
-        sha256=digest.hexdigest(),
+        sha256=empreinte_sha256(fichier),
         deposee_par=par,
     )
     copie.fichier.save(

@@ -4,6 +4,8 @@ The caller has already checked who may see the file. With ``MDNA_X_ACCEL_REDIREC
 in front), the web node hands the transfer to the proxy; otherwise Django streams the file.
 Every download leaves an audit event."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -34,3 +36,13 @@ def servir(
 
 def _ascii(name: str) -> str:
     return name.encode("ascii", "ignore").decode().replace('"', "") or "document"
+
+
+def empreinte_sha256(fichier) -> str:
+    """The sha256 of an uploaded or stored file, read in blocks; the file is rewound after."""
+    digest = hashlib.sha256()
+    fichier.seek(0)
+    for bloc in iter(lambda: fichier.read(65536), b""):
+        digest.update(bloc)
+    fichier.seek(0)
+    return digest.hexdigest()

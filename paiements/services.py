@@ -9,7 +9,6 @@ exercice; the total mandated never exceeds the engagement; every transfer has a 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -23,6 +22,7 @@ from instruction.pilotage.services import pilotage_versement_enregistrer
 from instruction.selectors import peut_agir
 from instruction.services import ActionRefusee, transition_executer
 from mdna import audit
+from mdna.fichiers import empreinte_sha256
 from mdna.models import Role, Tiers, User
 from mdna.notifications import notifier
 from paiements.echeancier import calculer_echeancier, montant_au_prorata
@@ -200,15 +200,6 @@ def engagement_modifier(*, engagement: Engagement, par: User, **imputation) -> E
 # --- Payment requests and service fait --------------------------------------------------------
 
 
-def _sha256(fichier) -> str:
-    digest = hashlib.sha256()
-    fichier.seek(0)
-    for bloc in iter(lambda: fichier.read(65536), b""):
-        digest.update(bloc)
-    fichier.seek(0)
-    return digest.hexdigest()
-
-
 @transaction.atomic
 def demande_deposer(
     *,
@@ -249,7 +240,7 @@ def demande_deposer(
             nom=fichier.name[:255],
             type_contenu=type_contenu,
             taille=fichier.size,
-            sha256=_sha256(fichier),
+            sha256=empreinte_sha256(fichier),
         )
         justificatif.fichier.save(fichier.name, fichier, save=False)
         justificatif.save()

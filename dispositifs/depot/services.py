@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -21,6 +20,7 @@ from dispositifs.models import (
     Piece,
 )
 from mdna import audit
+from mdna.fichiers import empreinte_sha256
 from mdna.models import DocumentCoffre, Tiers, TypeDocument, User
 
 TRUNK_STEPS = ("demandeur", "projet", "financement", "banque", "pieces", "engagements")
@@ -208,15 +208,6 @@ def etape_enregistrer(
     return dossier
 
 
-def _sha256(fileobj) -> str:
-    digest = hashlib.sha256()
-    fileobj.seek(0)
-    for chunk in iter(lambda: fileobj.read(65536), b""):
-        digest.update(chunk)
-    fileobj.seek(0)
-    return digest.hexdigest()
-
-
 @transaction.atomic
 def piece_deposer(
     *, dossier: Dossier, par: User, code: str, fichier, type_contenu: str = ""
@@ -232,7 +223,7 @@ def piece_deposer(
         nom=fichier.name[:255],
         taille=fichier.size,
         type_contenu=type_contenu,
-        sha256=_sha256(fichier),
+        sha256=empreinte_sha256(fichier),
         depose_par=par,
     )
     piece.fichier.save(fichier.name, fichier, save=False)

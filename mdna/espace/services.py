@@ -1,6 +1,5 @@
 """Writes of the applicant's space: organisations (Tiers), the digital safe, advisor access."""
 
-import hashlib
 import secrets
 
 from django.core.exceptions import PermissionDenied
@@ -9,6 +8,7 @@ from django.utils import timezone
 
 from mdna import audit
 from mdna.donnees_externes.registry import Resultat, rechercher_organisation
+from mdna.fichiers import empreinte_sha256
 from mdna.models import (
     AccesConseiller,
     Adhesion,
@@ -147,15 +147,6 @@ def invitation_accepter(*, par: User, jeton: str) -> Tiers:
     return invitation.tiers
 
 
-def _sha256(fileobj) -> str:
-    digest = hashlib.sha256()
-    fileobj.seek(0)
-    for chunk in iter(lambda: fileobj.read(65536), b""):
-        digest.update(chunk)
-    fileobj.seek(0)
-    return digest.hexdigest()
-
-
 @transaction.atomic
 def document_deposer(
     *, par: User, tiers: Tiers, type: str, fichier, valide_jusqu_au=None
@@ -167,7 +158,7 @@ def document_deposer(
         type=type,
         nom=fichier.name[:255],
         taille=fichier.size,
-        sha256=_sha256(fichier),
+        sha256=empreinte_sha256(fichier),
         valide_jusqu_au=valide_jusqu_au,
         depose_par=par,
     )
