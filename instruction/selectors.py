@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dispositifs.models import Dossier, Etat
-from mdna.models import Role, User
+from mdna.models import AGENT_ROLES, Role, User
 
 EN_COURS = (Etat.DEPOSE, Etat.INCOMPLET, Etat.EN_INSTRUCTION)
 RECHERCHE_SQL = (
@@ -20,6 +20,11 @@ RECHERCHE_SQL = (
 
 def delai_instruction() -> dt.timedelta:
     return dt.timedelta(days=getattr(settings, "MDNA_DELAI_INSTRUCTION_JOURS", 60))
+
+
+def acces_back_office(user: User) -> bool:
+    """Who may open the back office (HTML and API): agents and economic advisors."""
+    return user.is_authenticated and (user.role in AGENT_ROLES or user.role == Role.CONSEILLER)
 
 
 def perimetre(user: User) -> QuerySet[Dossier]:

@@ -15,7 +15,7 @@ from dispositifs.models import Dossier, Etat, EvenementDossier, Message, Piece, 
 from instruction.models import Avis, DemandePieces, NoteInterne, Proposition, StatutProposition
 from instruction.selectors import peut_agir
 from instruction.workflow import TRANSITIONS, Transition
-from mdna import audit
+from mdna import audit, webhooks
 from mdna.models import Role, User
 from mdna.notifications import notifier
 
@@ -89,7 +89,7 @@ def transition_executer(
     dossier.save(update_fields=["etat", "verrou", "modifie_le"])
     dossier.refresh_from_db(fields=["verrou", "etat"])
     motif = donnees.get("motif", "").strip()
-    EvenementDossier.objects.create(
+    evenement = EvenementDossier.objects.create(
         dossier=dossier,
         type=nom,
         titre=transition.titre_usager,
@@ -98,6 +98,7 @@ def transition_executer(
         etat_apres=transition.cible,
         auteur=par,
     )
+    webhooks.changement_publier(evenement=evenement)
     audit.record(
         actor=par,
         action=f"dossier.{nom}",

@@ -27,7 +27,7 @@ from instruction.filters import FileFilter
 from instruction.models import Avis, FiltreEnregistre, SensAvis
 from instruction.workflow import TRANSITIONS, depuis
 from mdna.fichiers import servir
-from mdna.models import AGENT_ROLES, Role, Service, User
+from mdna.models import Role, Service, User
 
 PAR_PAGE = 50
 
@@ -36,7 +36,7 @@ def agent_required(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if request.user.role not in AGENT_ROLES and request.user.role != Role.CONSEILLER:
+        if not selectors.acces_back_office(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
