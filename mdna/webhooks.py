@@ -114,7 +114,7 @@ def _poster(url: str, *, corps: bytes, en_tetes: dict) -> int:
     return response.status_code
 
 
-def livrer(livraison_id: int, *, envoyer: Callable[..., int] = _poster) -> bool:
+def livrer(livraison_id: int, *, envoyer: Callable[..., int] | None = None) -> bool:
     """One attempt. True when the partner answered 2xx. ``envoyer`` is the HTTP edge (a test
     double in tests)."""
     livraison = (
@@ -134,6 +134,7 @@ def livrer(livraison_id: int, *, envoyer: Callable[..., int] = _poster) -> bool:
         EN_TETE_SIGNATURE: signer(abonnement.secret, horodatage, corps),
         EN_TETE_EVENEMENT: str(livraison.evenement_id),
     }
+    envoyer = envoyer or _poster
     livraison.tentatives += 1
     livraison.derniere_tentative_le = timezone.now()
     try:

@@ -35,17 +35,17 @@ def client_jeton(user, portee=PorteeJeton.ECRITURE) -> APIClient:
 
 
 @pytest.fixture
-def api_claire(claire):
+def api_claire(claire):  # noqa: F811
     return client_jeton(claire)
 
 
 @pytest.fixture
-def api_marc(marc):
+def api_marc(marc):  # noqa: F811
     return client_jeton(marc)
 
 
 @pytest.fixture
-def api_sophie(sophie):
+def api_sophie(sophie):  # noqa: F811
     return client_jeton(sophie)
 
 
