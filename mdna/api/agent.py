@@ -146,7 +146,7 @@ class DossierAgentViewSet(
         request=MessageEnvoiSerializer,
         responses={201: MessageSerializer, **base.ERREURS_ECRITURE},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def messages(self, request, pk=None):
         if request.method == "GET":
             dossier = self.get_object()

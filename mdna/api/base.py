@@ -71,6 +71,9 @@ ERREUR_409 = OpenApiResponse(
 ERREUR_429 = OpenApiResponse(
     ErreurSerializer, description="Trop de requêtes : réessayez plus tard."
 )
-ERREURS_LECTURE = {401: ERREUR_401, 403: ERREUR_403, 429: ERREUR_429}
+ERREUR_404_LISTE = OpenApiResponse(
+    ErreurSerializer, description="Curseur de pagination invalide (repartez du lien `next`)."
+)
+ERREURS_LECTURE = {401: ERREUR_401, 403: ERREUR_403, 404: ERREUR_404_LISTE, 429: ERREUR_429}
 ERREURS_DETAIL = {**ERREURS_LECTURE, 404: ERREUR_404}
 ERREURS_ECRITURE = {**ERREURS_DETAIL, 400: ERREUR_400}

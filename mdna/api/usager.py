@@ -216,7 +216,12 @@ class DossierUsagerViewSet(
         request=MessageEnvoiSerializer,
         responses={201: MessageSerializer, **base.ERREURS_ECRITURE},
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, FormParser])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[JSONParser, FormParser],
+        pagination_class=None,
+    )
     def messages(self, request, pk=None):
         dossier = self.get_object()
         if request.method == "GET":
