@@ -12,9 +12,12 @@ from dispositifs.models import Dossier, Etat
 from mdna.models import AGENT_ROLES, Role, User
 
 EN_COURS = (Etat.DEPOSE, Etat.INCOMPLET, Etat.EN_INSTRUCTION)
+# Columns qualified with the table (a join may bring another "numero"); same expression as the
+# GIN index of migration 0002, which PostgreSQL still matches.
 RECHERCHE_SQL = (
-    "to_tsvector('french'::regconfig, coalesce(numero, '') || ' ' || titre || ' ' || "
-    "nom_demandeur || ' ' || siret) @@ websearch_to_tsquery('french'::regconfig, %s)"
+    "to_tsvector('french'::regconfig, coalesce(dispositifs_dossier.numero, '') || ' ' || "
+    "dispositifs_dossier.titre || ' ' || dispositifs_dossier.nom_demandeur || ' ' || "
+    "dispositifs_dossier.siret) @@ websearch_to_tsquery('french'::regconfig, %s)"
 )
 
 

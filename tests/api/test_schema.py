@@ -5,6 +5,8 @@ declare."""
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import openapi
 from schemathesis.checks import not_a_server_error
@@ -32,7 +34,15 @@ MAX_EXAMPLES = 4
 
 @pytest.fixture
 def schema():
-    return openapi.from_wsgi("/api/v1/schema/?format=json", WSGIHandler())
+    """The schema served by the application itself, called in-process through WSGI. As
+    Django's test client does, requests must not close the test's database connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield openapi.from_wsgi("/api/v1/schema/?format=json", WSGIHandler())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("identite", ["anonyme", "demandeur", "instructeur"])
