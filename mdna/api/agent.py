@@ -75,7 +75,7 @@ class DossierAgentViewSet(
     pagination_class = base.Curseur
     filter_backends = [FiltresFile]
     filterset_class = FileFilterAPI
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self):
         return selectors.perimetre(self.request.user).select_related("dispositif", "version")

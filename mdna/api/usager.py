@@ -2,6 +2,7 @@
 services (draft, answers per step, pieces, idempotent submit, messages, withdrawal)."""
 
 import django_filters
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -92,7 +93,7 @@ class DossierUsagerViewSet(
     permission_classes = PERMISSIONS_USAGER
     pagination_class = base.Curseur
     filterset_class = FiltresUsager
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = r"[0-9]{1,18}"
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
@@ -109,7 +110,7 @@ class DossierUsagerViewSet(
     def get_object(self) -> Dossier:
         try:
             return dossier_de_l_usager(self.request.user, int(self.kwargs["pk"]))
-        except Exception as error:  # Http404 or an out-of-range number
+        except (Http404, ValueError, OverflowError) as error:
             raise NotFound("Dossier introuvable.") from error
 
     def _detail(self, dossier: Dossier, code=status.HTTP_200_OK) -> Response:
