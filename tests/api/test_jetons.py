@@ -127,3 +127,17 @@ def test_admin_lists_and_revokes_tokens(client, admin_user, claire):
     assert client.get(f"/administration/mdna/jetonapi/{jeton.pk}/change/").status_code == 200
     assert client.get("/administration/mdna/abonnementwebhook/").status_code == 200
     assert client.get("/administration/mdna/livraisonwebhook/").status_code == 200
+
+
+def test_browser_session_writes_with_the_csrf_token(claire, association, festivals):
+    navigateur = APIClient(enforce_csrf_checks=True)
+    navigateur.force_login(claire)
+    navigateur.get("/compte/jetons-api/")  # any page with a form sets the CSRF cookie
+    jeton_csrf = navigateur.cookies["csrftoken"].value
+    reponse = navigateur.post(
+        DOSSIERS,
+        {"dispositif": festivals.slug, "tiers": association.pk},
+        format="json",
+        HTTP_X_CSRFTOKEN=jeton_csrf,
+    )
+    assert reponse.status_code == 201, reponse.content

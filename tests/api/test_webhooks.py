@@ -162,3 +162,12 @@ def test_unsubscribe_stops_deliveries(
         deposer(festivals, association, claire)
     assert not LivraisonWebhook.objects.exists()
     assert client_jeton(claire).delete(f"/api/v1/webhooks/{abonnement['id']}/").status_code == 404
+
+
+def test_production_requires_https(marc, settings):
+    settings.PRODUCTION = True
+    reponse = client_jeton(marc).post(
+        "/api/v1/webhooks/", {"url": "http://partenaire.exemple/hook"}, format="json"
+    )
+    assert reponse.status_code == 400
+    assert reponse.json() == {"url": ["L'adresse doit commencer par https://."]}
