@@ -138,10 +138,12 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "mdna.tasks.worker_heartbeat", "schedule": 60.0},
     "relances-pieces": {"task": "instruction.tasks.relances_pieces", "schedule": 60.0 * 60 * 6},
+    "editiques-rattrapage": {"task": "editiques.tasks.rattraper_demandes", "schedule": 60.0 * 5},
     "alertes-quotidiennes": {
         "task": "dispositifs.tasks.alertes_quotidiennes",
         "schedule": 60.0 * 60 * 24,
     },
+    "caducites": {"task": "paiements.tasks.signaler_caducites", "schedule": 60.0 * 60 * 24},
 }
 CELERY_TIMEZONE = "Europe/Paris"
 
@@ -168,6 +170,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MDNA_DELAI_INSTRUCTION_JOURS = env_int("MDNA_DELAI_INSTRUCTION_JOURS", 60)
 MDNA_UPLOAD_MAX_BYTES = env_int("MDNA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# --- Payments: the Region as known by its public accountant (PES V2) and its SEPA account -----
+MDNA_PES = {
+    "siret": env_str("MDNA_PES_SIRET", "20005375900011"),
+    "code_collectivite": env_str("MDNA_PES_CODCOL", "033"),
+    "code_budget": env_str("MDNA_PES_CODBUD", "01"),
+    "code_poste": env_str("MDNA_PES_IDPOST", "033000"),
+    "libelle_poste": env_str("MDNA_PES_LIBELLE_POSTE", "Paierie régionale"),
+}
+MDNA_SEPA_EMETTEUR = {
+    "nom": env_str("MDNA_SEPA_NOM", "Région Nouvelle-Aquitaine"),
+    "iban": env_str("MDNA_SEPA_IBAN", "FR7630001007941234567890185"),
+    "bic": env_str("MDNA_SEPA_BIC", "BDFEFRPPCCT"),
+}
 MDNA_X_ACCEL_REDIRECT = env_str("MDNA_X_ACCEL_REDIRECT", "")
 
 # --- E-mail -----------------------------------------------------------------------------------
@@ -263,6 +278,16 @@ MDNA_CONTACT_EMAIL = env_str("MDNA_CONTACT_EMAIL", "aides@region.localhost")
 MDNA_CONTACT_PHONE = env_str("MDNA_CONTACT_PHONE", "05 00 00 00 00")
 MDNA_REGION_ADDRESS = env_str(
     "MDNA_REGION_ADDRESS", "14 rue François de Sourdis, 33077 Bordeaux Cedex"
+)
+
+# --- Éditiques (official documents) -----------------------------------------------------------
+MDNA_TRIBUNAL_ADMINISTRATIF = env_str(
+    "MDNA_TRIBUNAL_ADMINISTRATIF",
+    "Tribunal administratif de Bordeaux, 9 rue Tastet, 33000 Bordeaux",
+)
+MDNA_SIGNATAIRE_NOM = env_str("MDNA_SIGNATAIRE_NOM", "Le Président du Conseil régional")
+MDNA_SIGNATAIRE_QUALITE = env_str(
+    "MDNA_SIGNATAIRE_QUALITE", "Pour le Président et par délégation, la Directrice générale"
 )
 
 # --- FranceConnect (optional OpenID Connect login for applicants) ----------------------------

@@ -67,6 +67,7 @@ urlpatterns = [
     path("compte/", include(comptes)),
     path("compte/demandes/", include("dispositifs.depot.urls")),
     path("compte/", include("mdna.espace.urls")),
+    path("compte/versements/", include("paiements.urls_compte")),
     path("tableau-de-bord/", views.tableau_de_bord, name="tableau_de_bord"),
     path(
         "accessibilite/",
@@ -88,6 +89,9 @@ urlpatterns = [
         name="donnees_personnelles",
     ),
     path("instruction/", include("instruction.urls")),
+    path("instruction/versements/", include("paiements.urls_instruction")),
+    path("finances/", include("paiements.urls")),
+    path("courriers/", include("editiques.urls")),
     path("administration/", admin.site.urls),
     path("aides/", include("dispositifs.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),

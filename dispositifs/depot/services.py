@@ -456,7 +456,14 @@ def dossier_deposer(*, dossier: Dossier, par: User) -> Dossier:
         after={"etat": Etat.DEPOSE, "numero": dossier.numero},
     )
     _remember_tiers(dossier)
+    from editiques.services import document_demander
     from mdna.notifications import notifier
+
+    # The acknowledgement of filing: one per dossier (the submit above returns early on resubmit,
+    # and the event key makes a second request a no-op).
+    document_demander(
+        type="accuse_depot", par=par, cle_evenement=f"depot-{dossier.pk}", dossier=dossier
+    )
 
     transaction.on_commit(
         lambda: notifier(
