@@ -338,9 +338,9 @@ MDNA_API_DEBITS = {
     "anonyme": env_str("MDNA_API_DEBIT_ANONYME", "120/minute"),
     "utilisateur": env_str("MDNA_API_DEBIT_UTILISATEUR", "1200/minute"),
 }
-# SIRET of the Region (idAttribuant of the SCDL "subventions" open data); a fictitious one
-# outside production, required by the export in production.
-MDNA_REGION_SIRET = env_str("MDNA_REGION_SIRET", "" if PRODUCTION else "00000000000000")
+# SIRET of the Region (idAttribuant of the SCDL "subventions" open data): by default the one
+# its public accountant knows (PES V2).
+MDNA_REGION_SIRET = env_str("MDNA_REGION_SIRET", MDNA_PES["siret"])
 SPECTACULAR_SETTINGS = {
     "TITLE": "API MDNA",
     "DESCRIPTION": "Catalogue des aides, dossiers, instruction et finances.",

@@ -65,7 +65,9 @@ def decisions(festivals, association, claire, marc, sophie):
     return {"gros": gros, "petit": petit, "seuil": seuil}
 
 
-def test_one_row_per_grant_above_the_legal_threshold_with_the_schemas_columns(decisions, festivals):
+def test_one_row_per_grant_above_the_legal_threshold_with_the_schemas_columns(
+    decisions, festivals, settings
+):
     reponse = APIClient().get(URL, {"format": "csv"})
     assert reponse.status_code == 200
     assert reponse["Content-Type"].startswith("text/csv")
@@ -77,7 +79,7 @@ def test_one_row_per_grant_above_the_legal_threshold_with_the_schemas_columns(de
     gros = decisions["gros"]
     assert row == {
         "nomAttribuant": "Région Nouvelle-Aquitaine",
-        "idAttribuant": "00000000000000",
+        "idAttribuant": settings.MDNA_PES["siret"],
         "dateConvention": "2026-11-20",
         "referenceDecision": gros.numero,
         "nomBeneficiaire": "Les Tréteaux de la Creuse",
