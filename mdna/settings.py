@@ -350,6 +350,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TypeTiersEnum": "mdna.models.TypeTiers",
         "TypeFenetreEnum": "dispositifs.models.TypeFenetre",
+        "StatutMandatEnum": "paiements.models.StatutMandat",
+        "StatutExportEnum": "paiements.models.StatutExport",
     },
 }
 

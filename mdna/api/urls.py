@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from mdna.api.agent import DossierAgentViewSet
 from mdna.api.donnees_ouvertes import SubventionsView
 from mdna.api.evenements import AbonnementViewSet, EvenementViewSet
+from mdna.api.finances import BordereauViewSet, ExportViewSet, MandatViewSet
 from mdna.api.usager import DossierUsagerViewSet, OrganisationViewSet
 
 app_name = "api"
@@ -16,6 +17,9 @@ router.register("usager/dossiers", DossierUsagerViewSet, basename="dossier-usage
 router.register("instruction/dossiers", DossierAgentViewSet, basename="dossier-agent")
 router.register("evenements", EvenementViewSet, basename="evenement")
 router.register("webhooks", AbonnementViewSet, basename="webhook")
+router.register("finances/mandats", MandatViewSet, basename="mandat")
+router.register("finances/bordereaux", BordereauViewSet, basename="bordereau")
+router.register("finances/exports", ExportViewSet, basename="export")
 
 urlpatterns = [
     *router.urls,

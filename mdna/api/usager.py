@@ -3,6 +3,7 @@ services (draft, answers per step, pieces, idempotent submit, messages, withdraw
 
 import django_filters
 from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -93,6 +94,7 @@ class DossierUsagerViewSet(
     permission_classes = PERMISSIONS_USAGER
     pagination_class = base.Curseur
     filterset_class = FiltresUsager
+    filter_backends = [DjangoFilterBackend]
     lookup_value_regex = r"[0-9]{1,18}"
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 

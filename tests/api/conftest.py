@@ -2,7 +2,11 @@ import io
 
 import pytest
 from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from rest_framework.test import APIClient
+from schemathesis import openapi
 
 from mdna import jetons
 from mdna.models import Adhesion, PorteeJeton, RoleAdhesion, Tiers
@@ -17,6 +21,12 @@ from tests.instruction.conftest import (  # noqa: F401 - the back office's fixtu
     marc,
     sophie,
 )
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploaded pieces and built exports go to a throwaway folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)
@@ -71,3 +81,16 @@ def fichier_pdf(nom="statuts.pdf"):
     fichier = io.BytesIO(pdf_octets())
     fichier.name = nom
     return fichier
+
+
+@pytest.fixture
+def schema():
+    """The schema served by the application itself, called in-process through WSGI. As
+    Django's test client does, requests must not close the test's database connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield openapi.from_wsgi("/api/v1/schema/?format=json", WSGIHandler())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)

@@ -206,3 +206,16 @@ def test_drafts_of_another_organisation_are_not_found(karim, dossier):
     assert api_karim.get(f"{DOSSIERS}{dossier.pk}/").status_code == 404
     assert api_karim.post(f"{DOSSIERS}{dossier.pk}/deposer/").status_code == 404
     assert api_karim.get(DOSSIERS).json()["results"] == []
+
+
+def test_applicant_filters_by_official_identifiers(api_claire, dossier, festivals):
+    def ids(**params):
+        return [d["id"] for d in api_claire.get(DOSSIERS, params).json()["results"]]
+
+    assert ids(siret="73282932000074") == [dossier.pk]
+    assert ids(siret="44306184100047") == []
+    assert ids(commune=dossier.commune, departement=dossier.departement) == [dossier.pk]
+    assert ids(departement="33") == []
+    assert ids(etat="depose", dispositif=festivals.slug) == [dossier.pk]
+    assert ids(etat="brouillon") == []
+    assert api_claire.get(DOSSIERS, {"etat": "martien"}).status_code == 400
