@@ -96,6 +96,9 @@ class BordereauSerializer(serializers.ModelSerializer):
 
 class ExportSerializer(serializers.ModelSerializer):
     bordereaux = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    erreurs = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Pourquoi l'export est invalide."
+    )
 
     class Meta:
         model = Export
@@ -107,6 +110,7 @@ class ExportSerializer(serializers.ModelSerializer):
             "sha256",
             "taille",
             "bordereaux",
+            "erreurs",
             "cree_le",
             "termine_le",
         ]
