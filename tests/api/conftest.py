@@ -1,7 +1,6 @@
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -27,14 +26,6 @@ from tests.instruction.conftest import (  # noqa: F401 - the back office's fixtu
 def _media(settings, tmp_path):
     """Uploaded pieces and built exports go to a throwaway folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _debits_vierges():
-    """Throttling counters live in the cache: every test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def client_jeton(user, portee=PorteeJeton.ECRITURE) -> APIClient:

@@ -4,10 +4,12 @@ import hashlib
 
 import pytest
 import time_machine
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from mdna import jetons
+from mdna.api.debits import _Debit
 from mdna.models import AuditEvent, JetonAPI, PorteeJeton
 from tests.api.conftest import client_jeton
 
@@ -88,7 +90,9 @@ def test_a_token_never_has_more_rights_than_its_owner(marc, dossier):
     assert api.get(DOSSIERS).status_code == 403
 
 
-def test_throttled_per_token_and_anonymous(settings, claire):
+def test_throttled_per_token_and_anonymous(settings, claire, monkeypatch):
+    # Counters of their own: never flush the shared cache (other workers, the Celery broker).
+    monkeypatch.setattr(_Debit, "cache", LocMemCache("debits-test", {}))
     settings.MDNA_API_DEBITS = {"anonyme": "3/minute", "utilisateur": "5/minute"}
     un, deux = client_jeton(claire), client_jeton(claire)
     codes = [un.get(DOSSIERS).status_code for _ in range(6)]
