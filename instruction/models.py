@@ -130,3 +130,70 @@ class FiltreEnregistre(models.Model):
 
     def __str__(self) -> str:
         return self.nom
+
+
+class FormatExport(models.TextChoices):
+    CSV = "csv", _("CSV (tableur, séparateur point-virgule)")
+    XLSX = "xlsx", _("Classeur Excel (XLSX)")
+
+
+class StatutExport(models.TextChoices):
+    EN_ATTENTE = "en_attente", _("En attente")
+    EN_COURS = "en_cours", _("En cours")
+    TERMINE = "termine", _("Prêt à télécharger")
+    ECHEC = "echec", _("Échec")
+
+
+def export_upload_to(instance, filename: str) -> str:
+    return f"exports/{instance.auteur_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class ExportFile(models.Model):
+    """An export of the filtered work queue, produced in Celery and kept privately: only its
+    author downloads it again (through mdna.fichiers.servir)."""
+
+    auteur = models.ForeignKey(User, on_delete=models.PROTECT, related_name="exports_file")
+    format = models.CharField(_("format"), max_length=4, choices=FormatExport.choices)
+    parametres = models.CharField(_("filtres"), max_length=1000, blank=True)
+    statut = models.CharField(
+        max_length=12, choices=StatutExport.choices, default=StatutExport.EN_ATTENTE
+    )
+    total = models.PositiveIntegerField(default=0)
+    traites = models.PositiveIntegerField(default=0)
+    fichier = models.FileField(upload_to=export_upload_to, max_length=300, blank=True)
+    nom = models.CharField(max_length=120, blank=True)
+    erreur = models.CharField(max_length=500, blank=True)
+    cree_le = models.DateTimeField(default=timezone.now)
+    termine_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-cree_le", "-id"]
+        verbose_name = _("export de la file")
+        verbose_name_plural = _("exports de la file")
+        indexes = [models.Index(fields=["auteur", "cree_le"])]
+
+    def __str__(self) -> str:
+        return f"Export {self.get_format_display()} du {self.cree_le:%d/%m/%Y %H:%M}"
+
+    @property
+    def pourcentage(self) -> int:
+        if self.statut == StatutExport.TERMINE:
+            return 100
+        return int(100 * self.traites / self.total) if self.total else 0
+
+
+from instruction.pilotage.models import (  # noqa: E402, F401
+    CompteurDossiers,
+    CumulPilotage,
+    DureeInstruction,
+    VersementConstate,
+)
+from instruction.programmation.models import (  # noqa: E402, F401
+    Commission,
+    Enveloppe,
+    EnveloppeDispositif,
+    Imputation,
+    LigneSimulation,
+    PointOrdreDuJour,
+    Simulation,
+)

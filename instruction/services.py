@@ -8,15 +8,25 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
+from django.http import QueryDict
 from django.utils import timezone
 
 from dispositifs.engine import formulas
 from dispositifs.models import Dossier, Etat, EvenementDossier, Message, Piece, StatutPiece
-from instruction.models import Avis, DemandePieces, NoteInterne, Proposition, StatutProposition
+from instruction.models import (
+    Avis,
+    DemandePieces,
+    ExportFile,
+    FormatExport,
+    NoteInterne,
+    Proposition,
+    StatutProposition,
+)
+from instruction.programmation.services import imputation_proposer, imputation_suivre
 from instruction.selectors import peut_agir
 from instruction.workflow import TRANSITIONS, Transition
 from mdna import audit, webhooks
-from mdna.models import Role, User
+from mdna.models import AGENT_ROLES, Role, User
 from mdna.notifications import notifier
 
 DELAI_PIECES_JOURS = 30
@@ -74,9 +84,14 @@ def transition_executer(
     par: User,
     donnees: dict | None = None,
     verrou: int | None = None,
+    lot=None,
+    contexte: dict | None = None,
 ) -> Dossier:
     """Run one transition of the table: check role, scope and guard, change the state, write the
-    audit event and the timeline entry, issue the document and notify after commit."""
+    audit event and the timeline entry, issue the document and notify after commit.
+
+    `lot` and `contexte` are passed to the éditiques service with the transition's document (the
+    commission vote issues all its decision letters in one batch this way)."""
     transition = TRANSITIONS[nom]
     donnees = donnees or {}
     dossier = _lock(dossier, verrou)
@@ -109,9 +124,12 @@ def transition_executer(
             **{k: str(v) for k, v in donnees.items() if k != "pieces"},
         },
     )
+    imputation_suivre(dossier=dossier, avant=avant, apres=transition.cible, donnees=donnees)
     cle = f"{nom}-{dossier.pk}-{dossier.verrou}"
     if transition.document:
-        _document_on_commit(type=transition.document, dossier=dossier, cle=cle, par=par)
+        _document_on_commit(
+            type=transition.document, dossier=dossier, cle=cle, par=par, lot=lot, contexte=contexte
+        )
     demandeur_id = dossier.demandeur_id
     lien = f"/compte/dossiers/{dossier.pk}/"
     titre = f"{dossier.numero} : {transition.titre_usager.lower()}"
@@ -123,13 +141,18 @@ def transition_executer(
     return dossier
 
 
-def _document_on_commit(*, type: str, dossier: Dossier, cle: str, par: User) -> None:
+def _document_on_commit(
+    *, type: str, dossier: Dossier, cle: str, par: User, lot=None, contexte: dict | None = None
+) -> None:
     """Ask the éditiques service for the document of this event (issued after commit)."""
     try:
         from editiques.services import document_demander
     except ImportError:  # pragma: no cover - éditiques not installed
         return
-    document_demander(type=type, dossier=dossier, tiers=dossier.tiers, cle_evenement=cle, par=par)
+    extra = {k: v for k, v in {"lot": lot, "contexte": contexte}.items() if v is not None}
+    document_demander(
+        type=type, dossier=dossier, tiers=dossier.tiers, cle_evenement=cle, par=par, **extra
+    )
 
 
 @transaction.atomic
@@ -363,11 +386,12 @@ def proposition_approuver(
         commentaire,
     )
     proposition.save()
+    imputation = imputation_proposer(proposition=proposition, par=par)
     audit.record(
         actor=par,
         action="proposition.approuvee",
         target=proposition.dossier,
-        after={"montant": proposition.montant},
+        after={"montant": proposition.montant, "enveloppe": imputation.enveloppe_id},
     )
     return proposition
 
@@ -444,3 +468,26 @@ def relances_pieces(*, aujourdhui: dt.date | None = None) -> dict:
             audit.record(actor=None, action="dossier.delai_pieces_depasse", target=demande.dossier)
         signales += 1
     return {"relances": relances, "signales": signales}
+
+
+@transaction.atomic
+def export_demander(*, par: User, format: str, parametres: str) -> ExportFile:
+    """Ask for an export of the work queue as filtered (``parametres``: the queue's query
+    string). The file is produced after commit by a Celery task on the ``exports`` queue."""
+    if format not in FormatExport.values:
+        raise ActionRefusee("Choisissez le format du fichier : CSV ou XLSX.")
+    if par.role not in AGENT_ROLES and par.role != Role.CONSEILLER:
+        raise PermissionDenied
+    params = QueryDict(parametres, mutable=True)
+    params.pop("page", None)
+    export = ExportFile.objects.create(auteur=par, format=format, parametres=params.urlencode())
+    audit.record(
+        actor=par,
+        action="file.export_demande",
+        target=export,
+        after={"format": format, "filtres": export.parametres},
+    )
+    from instruction.tasks import export_file
+
+    transaction.on_commit(lambda: export_file.delay(export.pk))
+    return export

@@ -11,7 +11,6 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,11 +19,14 @@ from django.views.decorators.http import require_POST
 
 from dispositifs.depot.selectors import recapitulatif
 from dispositifs.engine.parsing import parse_decimal
-from dispositifs.models import Dossier, Piece, StatutPiece
+from dispositifs.models import Dossier, Etat, Piece, StatutPiece
 from instruction import selectors, services
 from instruction.eligibilite import controles
 from instruction.filters import FileFilter
 from instruction.models import Avis, FiltreEnregistre, SensAvis
+from instruction.pagination import PLAFOND_RECHERCHE, PaginatorPlafonne
+from instruction.programmation.models import Commission, StatutCommission
+from instruction.programmation.selectors import enveloppe_pour
 from instruction.workflow import TRANSITIONS, depuis
 from mdna.fichiers import servir
 from mdna.models import Role, Service, User
@@ -61,7 +63,8 @@ def file(request: HttpRequest) -> HttpResponse:
         "instructeur__last_name",
         "instructeur__email",
     )
-    page = Paginator(queryset, PAR_PAGE).get_page(request.GET.get("page"))
+    plafond = PLAFOND_RECHERCHE if request.GET.get("q", "").strip() else None
+    page = PaginatorPlafonne(queryset, PAR_PAGE, plafond=plafond).get_page(request.GET.get("page"))
     limite = timezone.now() - selectors.delai_instruction()
     for dossier in page.object_list:
         dossier.jours = (timezone.now() - dossier.depose_le).days if dossier.depose_le else None
@@ -79,6 +82,9 @@ def file(request: HttpRequest) -> HttpResponse:
             "params": params.urlencode(),
             "filtres_enregistres": FiltreEnregistre.objects.filter(user=request.user),
             "agents": filtre.filters["instructeur"].queryset,
+            "commissions": Commission.objects.filter(statut=StatutCommission.PREPARATION).order_by(
+                "date"
+            ),
         },
     )
 
@@ -164,6 +170,9 @@ def _context(request: HttpRequest, dossier: Dossier, **extra) -> dict:
         "echeance_defaut": timezone.localdate() + dt.timedelta(days=services.DELAI_PIECES_JOURS),
         "maximum": services.montant_maximal(dossier),
         "est_valideur": request.user.role in (Role.VALIDEUR, Role.ADMINISTRATEUR),
+        "enveloppe": enveloppe_pour(dossier.dispositif_id, timezone.localdate().year)
+        if dossier.etat == Etat.PROPOSE
+        else None,
         **extra,
     }
 
@@ -171,7 +180,11 @@ def _context(request: HttpRequest, dossier: Dossier, **extra) -> dict:
 @agent_required
 def dossier(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = selectors.dossier_du_perimetre(request.user, pk)
-    return render(request, "instruction/dossier.html", _context(request, dossier))
+    context = _context(request, dossier)
+    proposition = next(iter(context["propositions"]), None)
+    if context["enveloppe"] is not None and proposition is not None:
+        context["restant_apres"] = context["enveloppe"].restant - proposition.montant
+    return render(request, "instruction/dossier.html", context)
 
 
 def _verrou(request: HttpRequest) -> int | None:

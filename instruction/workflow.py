@@ -34,6 +34,37 @@ def _proposition_en_attente(dossier, par, donnees) -> tuple[bool, str]:
     return True, ""
 
 
+def _vote_de_la_commission(dossier, par, donnees) -> tuple[bool, str]:
+    """Voté par la commission permanente (le dossier est à son ordre du jour)"""
+    from instruction.programmation.models import PointOrdreDuJour
+
+    commission = (donnees or {}).get("commission")
+    if (
+        not commission
+        or not PointOrdreDuJour.objects.filter(
+            dossier=dossier, commission_id=commission, decision=""
+        ).exists()
+    ):
+        return (
+            False,
+            "Seule la commission permanente décide : inscrivez le dossier à l'ordre du jour "
+            "d'une séance et enregistrez son vote.",
+        )
+    return True, ""
+
+
+def _adopte_par_la_commission(dossier, par, donnees) -> tuple[bool, str]:
+    """Proposition approuvée et vote de la commission permanente"""
+    ok, raison = _proposition_approuvee(dossier, par, donnees)
+    return (ok, raison) if not ok else _vote_de_la_commission(dossier, par, donnees)
+
+
+def _rejete_par_la_commission(dossier, par, donnees) -> tuple[bool, str]:
+    """Vote de la commission permanente et motif"""
+    ok, raison = _vote_de_la_commission(dossier, par, donnees)
+    return (ok, raison) if not ok else _motif_obligatoire(dossier, par, donnees)
+
+
 def _motif_obligatoire(dossier, par, donnees) -> tuple[bool, str]:
     if not (donnees or {}).get("motif", "").strip():
         return False, "Indiquez le motif : il figurera dans le courrier envoyé au demandeur."
@@ -142,7 +173,7 @@ TRANSITIONS: dict[str, Transition] = {
             "L'aide vous est accordée",
             "La commission permanente a voté l'aide. L'arrêté ou la convention est dans votre "
             "coffre-fort ; vous pourrez ensuite demander les versements.",
-            garde=_proposition_approuvee,
+            garde=_adopte_par_la_commission,
             document="arrete_attributif",
         ),
         Transition(
@@ -153,7 +184,7 @@ TRANSITIONS: dict[str, Transition] = {
             VALIDEURS,
             "L'aide n'est pas accordée",
             "Le courrier de décision explique pourquoi et comment la contester.",
-            garde=_motif_obligatoire,
+            garde=_rejete_par_la_commission,
             document="refus",
             champs=("motif",),
         ),

@@ -90,5 +90,8 @@ def donnees_demo() -> str:
         )[0]
         tiers = _tiers(owner, type="association", nom=nom, siret="", rna=f"W87200{index:04d}")
         _deposer(festivals, tiers, owner, titre=f"{nom} — édition 2027")
+    from instruction.programmation.demo import donnees_demo_programmation
+
+    donnees_demo_programmation()
     __import__("paiements.demo").demo.donnees_demo_paiements(deposer=_deposer)
     return f"{Dossier.objects.count()} dossiers déposés, 3 organisations de démonstration"

@@ -134,6 +134,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "editiques.tasks.*": {"queue": "editiques"},
     "paiements.tasks.*": {"queue": "exports"},
+    "instruction.tasks.export_*": {"queue": "exports"},
 }
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "mdna.tasks.worker_heartbeat", "schedule": 60.0},

@@ -89,6 +89,7 @@ urlpatterns = [
         name="donnees_personnelles",
     ),
     path("instruction/", include("instruction.urls")),
+    path("pilotage/", include("instruction.pilotage.urls")),
     path("instruction/versements/", include("paiements.urls_instruction")),
     path("finances/", include("paiements.urls")),
     path("courriers/", include("editiques.urls")),

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from dispositifs.models import Dispositif, Dossier, Etat
 from instruction.models import Proposition
+from instruction.programmation import services as programmation
 from instruction.services import transition_executer
 from mdna.models import Tiers, User
 from paiements import services
@@ -33,7 +36,18 @@ def donnees_demo_paiements(*, deposer) -> str:
     )
     transition_executer(dossier=dossier, nom="proposer", par=marc)
     Proposition.objects.filter(dossier=dossier).update(statut="approuvee")
-    transition_executer(dossier=dossier, nom="attribuer", par=sophie)
+    # Granted by a vote of the commission permanente (the only way to grant).
+    commission = programmation.commission_creer(
+        par=sophie, date=timezone.localdate(), libelle="Commission permanente"
+    )
+    programmation.points_inscrire(
+        commission=commission, par=sophie, dossiers=[Dossier.objects.get(pk=dossier.pk)]
+    )
+    programmation.commission_voter(
+        commission=commission,
+        par=sophie,
+        decisions={p.pk: "adopte" for p in commission.points.all()},
+    )
     dossier = Dossier.objects.get(pk=dossier.pk)
     assert dossier.etat == Etat.ATTRIBUE
     engagement = services.engagement_creer(dossier=dossier, par=paul)

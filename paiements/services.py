@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from dispositifs.models import Dossier, Etat
+from instruction.pilotage.services import pilotage_versement_enregistrer
 from instruction.selectors import peut_agir
 from instruction.services import ActionRefusee, transition_executer
 from mdna import audit
@@ -639,6 +640,9 @@ def mandat_marquer_paye(*, mandat: Mandat, par: User, le: dt.date, source: str =
         action="mandat.paye",
         target=mandat,
         after={"le": le.isoformat(), "source": source, "montant": str(verse)},
+    )
+    pilotage_versement_enregistrer(
+        dossier=dossier, montant=verse, cle=f"mandat-{mandat.pk}", par=par
     )
     _notifier(
         dossier,

@@ -1,6 +1,8 @@
 """The éditiques contract other apps rely on: request in the caller's transaction, render after
 commit, once per event; rollback issues nothing; the instruction workflow's caller works."""
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 
@@ -161,7 +163,7 @@ def test_the_commission_vote_issues_the_arrete_with_the_approved_amount(
     from decimal import Decimal
 
     from instruction.models import Proposition
-    from instruction.services import transition_executer
+    from instruction.programmation import services as programmation
 
     Dossier = type(dossier)
     Dossier.objects.filter(pk=dossier.pk).update(etat="propose")
@@ -174,8 +176,17 @@ def test_the_commission_vote_issues_the_arrete_with_the_approved_amount(
         auteur=marc,
         statut="approuvee",
     )
+    # Only the commission permanente grants: through a session's vote.
+    commission = programmation.commission_creer(
+        par=sophie, date=dt.date(2026, 12, 17), libelle="Commission permanente"
+    )
+    programmation.points_inscrire(commission=commission, par=sophie, dossiers=[dossier])
     with django_capture_on_commit_callbacks(execute=True):
-        transition_executer(nom="attribuer", dossier=dossier, par=sophie)
+        programmation.commission_voter(
+            commission=commission,
+            par=sophie,
+            decisions={p.pk: "adopte" for p in commission.points.all()},
+        )
     arrete = Document.objects.get(type="arrete_attributif", dossier=dossier)
     assert arrete.statut == Statut.RENDU, arrete.erreur
     texte = normaliser(texte_pdf(arrete))

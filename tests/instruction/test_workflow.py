@@ -1,5 +1,6 @@
 """The workflow table: every transition allowed and refused by role and state; scope; locks."""
 
+import datetime as dt
 import itertools
 from decimal import Decimal
 from pathlib import Path
@@ -9,7 +10,7 @@ from django.urls import reverse
 
 from dispositifs.models import Dossier, Etat
 from instruction import services
-from instruction.models import Proposition
+from instruction.models import Commission, PointOrdreDuJour, Proposition
 from instruction.workflow import TRANSITIONS, table_markdown
 from mdna.models import AuditEvent, Role
 from tests.factories import ServiceFactory, UserFactory
@@ -50,19 +51,29 @@ def _satisfy_guards(dossier, user, nom):
             auteur=user,
             statut="approuvee",
         )
+    if nom in ("attribuer", "rejeter"):
+        # Only the commission permanente decides: the dossier is on the agenda of a session.
+        commission = Commission.objects.create(
+            date=dt.date(2026, 12, 17), libelle="CP", cree_par=user
+        )
+        PointOrdreDuJour.objects.create(
+            commission=commission, dossier=dossier, montant=1, inscrit_par=user
+        )
+        return {"commission": commission.pk}
+    return {}
 
 
 @pytest.mark.parametrize("nom", list(TRANSITIONS))
 def test_each_transition_is_allowed_exactly_from_its_sources_for_its_roles(nom, dossier, claire):
     transition = TRANSITIONS[nom]
-    donnees = {"motif": "motif", "pieces": ["statuts"], "message": "m"}
     for etat, role in itertools.product(
         ETATS, [Role.USAGER, Role.INSTRUCTEUR, Role.VALIDEUR, Role.GESTIONNAIRE]
     ):
         Dossier.objects.filter(pk=dossier.pk).update(etat=etat)
         dossier.refresh_from_db()
         user = _user_for(role, dossier, claire)
-        _satisfy_guards(dossier, user, nom)
+        donnees = {"motif": "motif", "pieces": ["statuts"], "message": "m"}
+        donnees.update(_satisfy_guards(dossier, user, nom))
         expected = etat in transition.sources and role in transition.roles
         raison = services.pourquoi_pas(transition, dossier, user, donnees)
         assert (raison == "") is expected, (nom, etat, role, raison)
@@ -75,6 +86,7 @@ def test_each_transition_is_allowed_exactly_from_its_sources_for_its_roles(nom, 
             with pytest.raises(services.ActionRefusee):
                 services.transition_executer(dossier=dossier, nom=nom, par=user, donnees=donnees)
         Proposition.objects.filter(dossier=dossier).delete()
+        PointOrdreDuJour.objects.filter(dossier=dossier).delete()
 
 
 def test_a_refusal_says_why(dossier, marc):

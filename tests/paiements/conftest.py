@@ -2,10 +2,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from dispositifs.models import Dossier, Etat
 from instruction.models import Proposition
-from instruction.services import transition_executer
 from mdna.models import Adhesion, RoleAdhesion, Tiers
 from paiements import services
 from tests.factories import DispositifFactory, ServiceFactory, UserFactory
@@ -85,7 +85,21 @@ def attribuer(dossier: Dossier, valideur, montant: str) -> Dossier:
         auteur=valideur,
         statut="approuvee",
     )
-    return transition_executer(dossier=dossier, nom="attribuer", par=valideur)
+    # Only the commission permanente grants: the dossier goes through a session's vote.
+    from instruction.programmation import services as programmation
+
+    commission = programmation.commission_creer(
+        par=valideur, date=timezone.localdate(), libelle="Commission permanente"
+    )
+    programmation.points_inscrire(
+        commission=commission, par=valideur, dossiers=[Dossier.objects.get(pk=dossier.pk)]
+    )
+    programmation.commission_voter(
+        commission=commission,
+        par=valideur,
+        decisions={p.pk: "adopte" for p in commission.points.all()},
+    )
+    return Dossier.objects.get(pk=dossier.pk)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from lxml import etree
 
 from dispositifs.models import Etat
@@ -282,6 +283,12 @@ def test_a_repayment_order_never_exceeds_what_was_paid(certifiee, paul):
             engagement=mandat.engagement, par=paul, montant=Decimal("1"), motif="trop"
         )
     services.mandat_marquer_paye(mandat=mandat, par=paul, le=dt.date(2026, 12, 1))
+    # The steering dashboard counts the payment once, even if recorded again.
+    from instruction.pilotage.models import CumulPilotage
+
+    assert not services.mandat_marquer_paye(mandat=mandat, par=paul, le=dt.date(2026, 12, 1))
+    verse = CumulPilotage.objects.aggregate(v=Sum("montant_verse"))["v"]
+    assert verse == mandat.montant
     titre = services.titre_emettre(
         engagement=mandat.engagement, par=paul, montant=Decimal("1000.00"), motif="Projet réduit"
     )

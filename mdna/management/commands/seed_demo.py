@@ -21,6 +21,7 @@ DEMO_ACCOUNTS = [
     ("lea@demo.mdna.fr", "Léa", "Martin", Role.USAGER, None),
     ("marc@demo.mdna.fr", "Marc", "Dubreuil", Role.INSTRUCTEUR, "DCP"),
     ("sophie@demo.mdna.fr", "Sophie", "Lagarde", Role.VALIDEUR, "DCP"),
+    ("jeanne@demo.mdna.fr", "Jeanne", "Marty", Role.VALIDEUR, "DCP"),  # commission secretary
     ("paul@demo.mdna.fr", "Paul", "Fontaine", Role.GESTIONNAIRE, None),
     ("helene@demo.mdna.fr", "Hélène", "Roux", Role.CONSEILLER, None),
     ("nadia@demo.mdna.fr", "Nadia", "Amrani", Role.ADMINISTRATEUR, None),
