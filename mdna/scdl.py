@@ -50,8 +50,11 @@ class ExportImpossible(Exception):
     pass
 
 
-def subventions(*, tous: bool = False, annee: int | None = None) -> QuerySet[Dossier]:
-    """The granted dossiers to publish, with ``montant_accorde`` and ``decide_le``."""
+def subventions(
+    *, tous: bool = False, annee: int | None = None, commission: int | None = None
+) -> QuerySet[Dossier]:
+    """The granted dossiers to publish, with ``montant_accorde`` and ``decide_le``; with
+    ``commission``, those adopted by that session of the commission permanente."""
     from instruction.models import Proposition, StatutProposition
 
     montant = (
@@ -76,6 +79,13 @@ def subventions(*, tous: bool = False, annee: int | None = None) -> QuerySet[Dos
         dossiers = dossiers.filter(montant_accorde__gt=SEUIL_LEGAL)
     if annee:
         dossiers = dossiers.filter(decide_le__year=annee)
+    if commission:
+        from instruction.programmation.models import DecisionVote, PointOrdreDuJour
+
+        adoptes = PointOrdreDuJour.objects.filter(
+            commission_id=commission, decision=DecisionVote.ADOPTE
+        ).values("dossier_id")
+        dossiers = dossiers.filter(pk__in=adoptes)
     return dossiers
 
 

@@ -54,6 +54,12 @@ class FiltresSubventions(serializers.Serializer):
     annee = serializers.IntegerField(
         required=False, min_value=2000, max_value=2100, help_text="Année de la décision."
     )
+    commission = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10**17,
+        help_text="Seulement les dossiers adoptés par cette séance de la commission permanente.",
+    )
 
 
 class NonConfigure(APIException):

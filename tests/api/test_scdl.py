@@ -35,8 +35,8 @@ EN_TETE = (
 )
 
 
-def accorder(dossier, montant, marc, sophie):
-    """The real path: complete, proposal, approval, vote."""
+def proposer(dossier, montant, marc, sophie):
+    """The real path up to the vote: complete, proposal, approval."""
     services.transition_executer(dossier=dossier, nom="declarer_complet", par=marc)
     proposition = services.proposition_enregistrer(
         dossier=dossier,
@@ -46,23 +46,54 @@ def accorder(dossier, montant, marc, sophie):
         justification="Projet structurant pour le territoire.",
     )
     services.proposition_approuver(proposition=proposition, par=sophie)
-    return services.transition_executer(dossier=dossier, nom="attribuer", par=sophie)
+    return dossier
+
+
+def voter(dossiers, sophie):
+    """A session of the commission permanente adopts these dossiers."""
+    from dispositifs.models import Dossier
+    from instruction.programmation import services as programmation
+
+    seance = programmation.commission_creer(
+        par=sophie, date=dt.date(2026, 11, 20), libelle="Commission permanente"
+    )
+    programmation.points_inscrire(
+        commission=seance,
+        par=sophie,
+        dossiers=list(Dossier.objects.filter(pk__in=[d.pk for d in dossiers])),
+    )
+    programmation.commission_voter(
+        commission=seance, par=sophie, decisions={p.pk: "adopte" for p in seance.points.all()}
+    )
+    return seance
 
 
 @pytest.fixture
 def decisions(festivals, association, claire, marc, sophie):
-    """Three grants voted on 2026-11-20 (one under the threshold), one refused, one pending."""
+    """Three grants voted on 2026-11-20 (one under the threshold, one exactly at it) by two
+    sessions, one refused, one pending."""
     with time_machine.travel(dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)):
-        gros = deposer(festivals, association, claire, **GROS_PROJET)
-        accorder(gros, "24000.50", marc, sophie)
-        petit = deposer(festivals, association, claire)
-        accorder(petit, "5000", marc, sophie)
-        seuil = deposer(festivals, association, claire, **GROS_PROJET)
-        accorder(seuil, "23000", marc, sophie)  # not *above* 23 000 €
+        gros = proposer(
+            deposer(festivals, association, claire, **GROS_PROJET), "24000.50", marc, sophie
+        )
+        petit = proposer(deposer(festivals, association, claire), "5000", marc, sophie)
+        seuil = proposer(
+            deposer(festivals, association, claire, **GROS_PROJET), "23000", marc, sophie
+        )
+        premiere = voter([gros, petit], sophie)
+        seconde = voter([seuil], sophie)
         refuse = deposer(festivals, association, claire, **GROS_PROJET)
         services.transition_executer(dossier=refuse, nom="declarer_complet", par=marc)
         deposer(festivals, association, claire, **GROS_PROJET)
-    return {"gros": gros, "petit": petit, "seuil": seuil}
+    from dispositifs.models import Dossier
+
+    return {
+        "gros": Dossier.objects.get(pk=gros.pk),
+        "petit": Dossier.objects.get(pk=petit.pk),
+        "seuil": Dossier.objects.get(pk=seuil.pk),
+        "premiere": premiere,
+        "seconde": seconde,
+    }
 
 
 def test_one_row_per_grant_above_the_legal_threshold_with_the_schemas_columns(
@@ -154,3 +185,18 @@ def test_the_regions_siret_is_required(decisions, settings):
 def test_export_query_count_does_not_grow(decisions, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         assert len(APIClient().get(URL, {"tous": "true"}).json()) == 3
+
+
+def test_the_export_of_a_voted_commission_has_one_row_per_granted_dossier(decisions):
+    seance = decisions["premiere"]
+    rows = APIClient().get(URL, {"commission": seance.pk, "tous": "true"}).json()
+    assert [r["referenceDecision"] for r in rows] == [
+        decisions["gros"].numero,
+        decisions["petit"].numero,
+    ]
+    assert all(tuple(r) == scdl.COLONNES for r in rows)
+    out = io.StringIO()
+    call_command("export_scdl", "--commission", str(seance.pk), "--tous", stdout=out)
+    assert out.getvalue().splitlines()[0] == EN_TETE and len(out.getvalue().splitlines()) == 3
+    seconde = APIClient().get(URL, {"commission": decisions["seconde"].pk, "tous": "true"})
+    assert [r["referenceDecision"] for r in seconde.json()] == [decisions["seuil"].numero]

@@ -18,12 +18,17 @@ class Command(BaseCommand):
             help="Toutes les subventions attribuées, pas seulement celles de plus de 23 000 €.",
         )
         parser.add_argument("--annee", type=int, help="Année de la décision.")
+        parser.add_argument(
+            "--commission", type=int, help="Identifiant d'une séance de la commission permanente."
+        )
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
         parser.add_argument("--sortie", help="Fichier de sortie (sinon la sortie standard).")
 
-    def handle(self, *args, tous, annee, format, sortie, **options):
+    def handle(self, *args, tous, annee, commission, format, sortie, **options):
         try:
-            rows = list(scdl.lignes(scdl.subventions(tous=tous, annee=annee)))
+            rows = list(
+                scdl.lignes(scdl.subventions(tous=tous, annee=annee, commission=commission))
+            )
         except scdl.ExportImpossible as error:
             raise CommandError(str(error)) from error
         contenu = (
