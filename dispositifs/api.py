@@ -328,6 +328,10 @@ class ErreurSerializer(serializers.Serializer):
 
 
 INCONNU = OpenApiResponse(response=ErreurSerializer, description="Inconnu.")
+PAGE_INCONNUE = OpenApiResponse(response=ErreurSerializer, description="Page inexistante.")
+TROP_DE_REQUETES = OpenApiResponse(
+    response=ErreurSerializer, description="Trop de requêtes : réessayez plus tard."
+)
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -342,11 +346,13 @@ INCONNU = OpenApiResponse(response=ErreurSerializer, description="Inconnu.")
         responses={
             200: DispositifListeSerializer(many=True),
             400: OpenApiResponse(description="Un filtre a une valeur invalide."),
+            404: PAGE_INCONNUE,
+            429: TROP_DE_REQUETES,
         },
     ),
     retrieve=extend_schema(
         summary="Un dispositif, sa configuration publiée et son formulaire",
-        responses={200: DispositifDetailSerializer, 404: INCONNU},
+        responses={200: DispositifDetailSerializer, 404: INCONNU, 429: TROP_DE_REQUETES},
     ),
 )
 class DispositifViewSet(viewsets.ReadOnlyModelViewSet):
@@ -382,7 +388,7 @@ class DispositifViewSet(viewsets.ReadOnlyModelViewSet):
         parameters=[
             OpenApiParameter("numero", OpenApiTypes.INT, OpenApiParameter.PATH),
         ],
-        responses={200: VersionSerializer, 404: INCONNU},
+        responses={200: VersionSerializer, 404: INCONNU, 429: TROP_DE_REQUETES},
     )
     @action(detail=True, url_path=r"versions/(?P<numero>[0-9]{1,9})", url_name="version")
     def version(self, request: Request, slug: str, numero: str) -> Response:

@@ -9,17 +9,25 @@ from django.http import Http404
 from django.utils import timezone
 
 from dispositifs.models import Dossier, Etat
-from mdna.models import Role, User
+from mdna.models import AGENT_ROLES, Role, User
 
 EN_COURS = (Etat.DEPOSE, Etat.INCOMPLET, Etat.EN_INSTRUCTION)
+# Columns qualified with the table (a join may bring another "numero"); same expression as the
+# GIN index of migration 0002, which PostgreSQL still matches.
 RECHERCHE_SQL = (
-    "to_tsvector('french'::regconfig, coalesce(numero, '') || ' ' || titre || ' ' || "
-    "nom_demandeur || ' ' || siret) @@ websearch_to_tsquery('french'::regconfig, %s)"
+    "to_tsvector('french'::regconfig, coalesce(dispositifs_dossier.numero, '') || ' ' || "
+    "dispositifs_dossier.titre || ' ' || dispositifs_dossier.nom_demandeur || ' ' || "
+    "dispositifs_dossier.siret) @@ websearch_to_tsquery('french'::regconfig, %s)"
 )
 
 
 def delai_instruction() -> dt.timedelta:
     return dt.timedelta(days=getattr(settings, "MDNA_DELAI_INSTRUCTION_JOURS", 60))
+
+
+def acces_back_office(user: User) -> bool:
+    """Who may open the back office (HTML and API): agents and economic advisors."""
+    return user.is_authenticated and (user.role in AGENT_ROLES or user.role == Role.CONSEILLER)
 
 
 def perimetre(user: User) -> QuerySet[Dossier]:

@@ -26,7 +26,7 @@ from instruction.models import (
 from instruction.programmation.services import imputation_proposer, imputation_suivre
 from instruction.selectors import peut_agir
 from instruction.workflow import TRANSITIONS, Transition
-from mdna import audit
+from mdna import audit, webhooks
 from mdna.models import AGENT_ROLES, Role, User
 from mdna.notifications import notifier
 
@@ -105,7 +105,7 @@ def transition_executer(
     dossier.save(update_fields=["etat", "verrou", "modifie_le"])
     dossier.refresh_from_db(fields=["verrou", "etat"])
     motif = donnees.get("motif", "").strip()
-    EvenementDossier.objects.create(
+    evenement = EvenementDossier.objects.create(
         dossier=dossier,
         type=nom,
         titre=transition.titre_usager,
@@ -114,6 +114,7 @@ def transition_executer(
         etat_apres=transition.cible,
         auteur=par,
     )
+    webhooks.changement_publier(evenement=evenement)
     audit.record(
         actor=par,
         action=f"dossier.{nom}",

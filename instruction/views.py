@@ -29,7 +29,7 @@ from instruction.programmation.models import Commission, StatutCommission
 from instruction.programmation.selectors import enveloppe_pour
 from instruction.workflow import TRANSITIONS, depuis
 from mdna.fichiers import servir
-from mdna.models import AGENT_ROLES, Role, Service, User
+from mdna.models import Role, Service, User
 
 PAR_PAGE = 50
 
@@ -38,7 +38,7 @@ def agent_required(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if request.user.role not in AGENT_ROLES and request.user.role != Role.CONSEILLER:
+        if not selectors.acces_back_office(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 

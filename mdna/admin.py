@@ -3,8 +3,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from mdna import services
-from mdna.models import AuditEvent, Role, Service, User
+from mdna import jetons, services
+from mdna.models import (
+    AbonnementWebhook,
+    AuditEvent,
+    JetonAPI,
+    LivraisonWebhook,
+    Role,
+    Service,
+    User,
+)
 
 admin.site.site_header = _("MDNA — administration")
 admin.site.site_title = _("MDNA")
@@ -88,4 +96,94 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- API: tokens, webhook subscriptions and their delivery log ----------------------------------
+
+
+@admin.register(JetonAPI)
+class JetonAPIAdmin(admin.ModelAdmin):
+    """Tokens are created by their owner (the full value is shown once, to them only); an
+    administrator sees them and revokes them."""
+
+    list_display = ["nom", "prefixe", "user", "portee", "cree_le", "dernier_usage_le", "revoque_le"]
+    list_filter = ["portee", ("revoque_le", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["nom", "prefixe", "user__email"]
+    readonly_fields = [
+        "user",
+        "nom",
+        "prefixe",
+        "portee",
+        "cree_le",
+        "dernier_usage_le",
+        "revoque_le",
+    ]
+    exclude = ["empreinte"]
+    actions = ["revoquer"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Révoquer les jetons choisis"))
+    def revoquer(self, request, queryset):
+        for jeton in queryset.filter(revoque_le__isnull=True):
+            jetons.jeton_revoquer(jeton=jeton, par=request.user)
+
+
+class LivraisonInline(admin.TabularInline):
+    model = LivraisonWebhook
+    extra = 0
+    can_delete = False
+    fields = [
+        "evenement",
+        "statut",
+        "tentatives",
+        "code_reponse",
+        "erreur",
+        "derniere_tentative_le",
+    ]
+    readonly_fields = fields
+    ordering = ["-cree_le"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AbonnementWebhook)
+class AbonnementWebhookAdmin(admin.ModelAdmin):
+    list_display = ["url", "user", "actif", "cree_le"]
+    list_filter = ["actif"]
+    list_select_related = ["user"]
+    search_fields = ["url", "user__email"]
+    readonly_fields = ["user", "url", "cree_le"]
+    exclude = ["secret"]
+    inlines = [LivraisonInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(LivraisonWebhook)
+class LivraisonWebhookAdmin(admin.ModelAdmin):
+    list_display = ["abonnement", "evenement", "statut", "tentatives", "code_reponse", "cree_le"]
+    list_filter = ["statut"]
+    list_select_related = ["abonnement", "evenement"]
+    readonly_fields = [
+        "abonnement",
+        "evenement",
+        "statut",
+        "tentatives",
+        "code_reponse",
+        "erreur",
+        "cree_le",
+        "derniere_tentative_le",
+        "livree_le",
+    ]
+
+    def has_add_permission(self, request) -> bool:
         return False

@@ -365,3 +365,98 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.titre
+
+
+# --- API: per-user tokens, webhook subscriptions and their delivery log -------------------------
+
+
+class PorteeJeton(models.TextChoices):
+    LECTURE = "lecture", _("Lecture seule")
+    ECRITURE = "ecriture", _("Lecture et écriture")
+
+
+class JetonAPI(models.Model):
+    """A personal API token for a partner system. It acts as its owner, with the owner's role
+    and scope (never more); a read-only token cannot write. Only the SHA-256 of the token is
+    stored: the full value is shown once, at creation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="jetons_api")
+    nom = models.CharField(_("nom"), max_length=100, help_text=_("Le système qui l'utilise."))
+    prefixe = models.CharField(_("préfixe"), max_length=16, db_index=True)
+    empreinte = models.CharField(max_length=64, unique=True)
+    portee = models.CharField(
+        _("portée"), max_length=10, choices=PorteeJeton.choices, default=PorteeJeton.LECTURE
+    )
+    cree_le = models.DateTimeField(_("créé le"), default=timezone.now)
+    dernier_usage_le = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    revoque_le = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-cree_le"]
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+        indexes = [models.Index(fields=["user", "revoque_le"])]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.prefixe}…)"
+
+    @property
+    def actif(self) -> bool:
+        return self.revoque_le is None
+
+
+class AbonnementWebhook(models.Model):
+    """A partner's URL told of every change of state of the dossiers its owner may see. Each
+    call is signed with HMAC-SHA256 and the subscription's secret (kept to sign: shown once)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="abonnements_webhook")
+    url = models.URLField(_("adresse appelée"), max_length=500)
+    secret = models.CharField(max_length=64)
+    actif = models.BooleanField(_("actif"), default=True)
+    cree_le = models.DateTimeField(_("créé le"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-cree_le"]
+        verbose_name = _("abonnement webhook")
+        verbose_name_plural = _("abonnements webhook")
+        indexes = [models.Index(fields=["actif"])]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class LivraisonWebhook(models.Model):
+    """One event to deliver to one subscription, and what happened at each attempt."""
+
+    class Statut(models.TextChoices):
+        EN_ATTENTE = "en_attente", _("En attente")
+        LIVREE = "livree", _("Livrée")
+        ECHEC = "echec", _("Échec définitif")
+
+    abonnement = models.ForeignKey(
+        AbonnementWebhook, on_delete=models.CASCADE, related_name="livraisons"
+    )
+    evenement = models.ForeignKey(
+        "dispositifs.EvenementDossier", on_delete=models.PROTECT, related_name="+"
+    )
+    statut = models.CharField(max_length=12, choices=Statut.choices, default=Statut.EN_ATTENTE)
+    tentatives = models.PositiveSmallIntegerField(default=0)
+    code_reponse = models.PositiveSmallIntegerField(null=True, blank=True)
+    erreur = models.CharField(max_length=500, blank=True)
+    cree_le = models.DateTimeField(default=timezone.now)
+    derniere_tentative_le = models.DateTimeField(null=True, blank=True)
+    livree_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-cree_le"]
+        verbose_name = _("livraison webhook")
+        verbose_name_plural = _("journal des livraisons webhook")
+        indexes = [models.Index(fields=["statut", "cree_le"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["abonnement", "evenement"], name="livraison_unique_par_evenement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.abonnement} — {self.evenement_id} ({self.get_statut_display()})"

@@ -323,17 +323,37 @@ API_ENTREPRISE_TIMEOUT = float(env_str("API_ENTREPRISE_TIMEOUT", "3"))
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "mdna.jetons.JetonAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "mdna.api.debits.DebitAnonyme",
+        "mdna.api.debits.DebitUtilisateur",
+    ],
+    "EXCEPTION_HANDLER": "mdna.api.base.gestionnaire_erreurs",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+MDNA_API_DEBITS = {
+    "anonyme": env_str("MDNA_API_DEBIT_ANONYME", "120/minute"),
+    "utilisateur": env_str("MDNA_API_DEBIT_UTILISATEUR", "1200/minute"),
+}
+# SIRET of the Region (idAttribuant of the SCDL "subventions" open data): by default the one
+# its public accountant knows (PES V2).
+MDNA_REGION_SIRET = env_str("MDNA_REGION_SIRET", MDNA_PES["siret"])
 SPECTACULAR_SETTINGS = {
     "TITLE": "API MDNA",
     "DESCRIPTION": "Catalogue des aides, dossiers, instruction et finances.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TypeTiersEnum": "mdna.models.TypeTiers",
+        "TypeFenetreEnum": "dispositifs.models.TypeFenetre",
+        "StatutMandatEnum": "paiements.models.StatutMandat",
+        "StatutExportEnum": "paiements.models.StatutExport",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------

@@ -15,3 +15,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES["default"]["KEY_PREFIX"] = "mdna-test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
 AXES_FAILURE_LIMIT = 5
+# Throttling is tested with its own rates (tests/api); elsewhere it must not interfere.
+MDNA_API_DEBITS = {"anonyme": "100000/minute", "utilisateur": "100000/minute"}

@@ -98,4 +98,5 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", api_docs, name="api-docs"),
     path("api/v1/", include("dispositifs.api_urls")),
+    path("api/v1/", include("mdna.api.urls")),
 ]

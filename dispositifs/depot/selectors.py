@@ -9,7 +9,10 @@ from mdna.models import Tiers, User
 
 
 def dossiers_de_l_usager(user: User):
-    return Dossier.objects.filter(tiers__adhesions__user=user)
+    """The dossiers of the Tiers the person acts for (HTML views and API alike)."""
+    from mdna.selectors import tiers_de
+
+    return Dossier.objects.filter(tiers__in=tiers_de(user))
 
 
 def dossier_de_l_usager(user: User, pk: int) -> Dossier:
@@ -31,10 +34,9 @@ def brouillon_de(user: User, pk: int) -> Dossier:
 def tiers_eligibles(user: User, dispositif: Dispositif) -> list[tuple[Tiers, bool]]:
     """The Tiers the person acts for, each with whether the scheme is open to its type."""
     beneficiaires = set(dispositif.beneficiaires)
-    return [
-        (t, t.type in beneficiaires)
-        for t in Tiers.objects.filter(adhesions__user=user).order_by("nom")
-    ]
+    from mdna.selectors import tiers_de
+
+    return [(t, t.type in beneficiaires) for t in tiers_de(user).order_by("nom")]
 
 
 def recapitulatif(schema: dict, answers: dict) -> list[dict]:

@@ -19,7 +19,7 @@ from dispositifs.models import (
     EvenementDossier,
     Piece,
 )
-from mdna import audit
+from mdna import audit, webhooks
 from mdna.fichiers import empreinte_sha256
 from mdna.models import DocumentCoffre, Tiers, TypeDocument, User
 
@@ -135,7 +135,9 @@ def prefill(*, tiers: Tiers, schema: dict, exclude_dossier: Dossier | None = Non
 
 
 def peut_agir_pour(user: User, tiers: Tiers) -> bool:
-    return tiers.adhesions.filter(user=user).exists()
+    from mdna.selectors import est_membre
+
+    return est_membre(user, tiers)
 
 
 @transaction.atomic
@@ -206,6 +208,117 @@ def etape_enregistrer(
     dossier.save()
     dossier.refresh_from_db()
     return dossier
+
+
+class ReponsesInvalides(Exception):
+    """The answers of a step do not pass the form's validation: field → messages."""
+
+    def __init__(self, erreurs: dict[str, list[str]]):
+        super().__init__("Certaines réponses sont invalides.")
+        self.erreurs = erreurs
+
+
+def etape_repondre(*, dossier: Dossier, par: User, etape: str, reponses: dict) -> Dossier:
+    """Answers of one step given as JSON (the API): validated by the wizard's own form for that
+    step (the engine binds JSON answers exactly as stored drafts are re-validated), then saved
+    like a step of the wizard. Files are not given here: see ``piece_joindre``."""
+    from dispositifs.engine.forms import bind_stored, step_keys
+
+    schema = dossier.version.schema
+    if etape not in step_keys(schema):
+        raise ReponsesInvalides({"etape": [f"Étape inconnue : « {etape} »."]})
+    step = next(s for s in schema["steps"] if s["key"] == etape)
+    connues = {f["key"]: f for f in step["fields"]}
+    inconnues = sorted(set(reponses) - set(connues))
+    if inconnues:
+        raise ReponsesInvalides({k: ["Ce champ n'existe pas à cette étape."] for k in inconnues})
+    fichiers = [k for k in reponses if connues[k]["type"] == "file"]
+    if fichiers:
+        raise ReponsesInvalides(
+            {
+                k: ["Un fichier se joint par l'envoi d'une pièce, pas dans les réponses."]
+                for k in fichiers
+            }
+        )
+    answers = {**dossier.answers(), **reponses}
+    form = bind_stored(schema, etape, answers)
+    if not form.is_valid():
+        raise ReponsesInvalides(
+            {
+                ("non_field_errors" if k == "__all__" else k): [e["message"] for e in v]
+                for k, v in form.errors.get_json_data().items()
+            }
+        )
+    valides = form.answers_json()
+    for name, spec in form.specs.items():
+        if spec["type"] == "file" and answers.get(name):
+            valides[name] = answers[name]
+    keys = step_keys(schema)
+    suivante = keys[keys.index(etape) + 1] if keys.index(etape) + 1 < len(keys) else etape
+    courante = dossier.etape_courante
+    if courante in keys and keys.index(courante) > keys.index(etape):
+        suivante = courante
+    return etape_enregistrer(
+        dossier=dossier, par=par, etape=etape, reponses=valides, suivante=suivante
+    )
+
+
+def piece_joindre(*, dossier: Dossier, par: User, champ: str, fichier) -> Piece:
+    """A file for a file field of the form (the API), size- and type-checked on its content
+    with the field's own limits, exactly as the wizard does, then recorded in the draft."""
+    from django.core.exceptions import ValidationError
+
+    from dispositifs.engine.fields import check_upload
+    from dispositifs.engine.forms import form_class
+
+    schema = dossier.version.schema
+    for step in schema["steps"]:
+        spec = next((f for f in step["fields"] if f["key"] == champ), None)
+        if spec is not None:
+            break
+    if spec is None or spec["type"] != "file":
+        raise ReponsesInvalides({"champ": [f"Le formulaire n'a pas de pièce « {champ} »."]})
+    _check_draft(dossier, par)
+    field = form_class(schema, step["key"])().fields[champ]
+    try:
+        kind = check_upload(
+            fichier,
+            allowed=tuple(spec.get("types") or ("pdf", "jpg", "png")),
+            max_bytes=field.max_bytes,
+        )
+    except ValidationError as error:
+        raise ReponsesInvalides({"fichier": error.messages}) from error
+    with transaction.atomic():
+        piece = piece_deposer(
+            dossier=dossier,
+            par=par,
+            code=spec.get("piece", champ),
+            fichier=fichier,
+            type_contenu=kind,
+        )
+        etape_enregistrer(
+            dossier=dossier,
+            par=par,
+            etape=dossier.etape_courante or step["key"],
+            reponses={champ: piece.reference()},
+        )
+    return piece
+
+
+@transaction.atomic
+def message_usager_envoyer(*, dossier: Dossier, par: User, texte: str, piece_jointe=None):
+    """The applicant writes to the instructing service (the attachment is already checked)."""
+    from dispositifs.models import Message
+
+    if not peut_agir_pour(par, dossier.tiers):
+        raise PermissionDenied
+    message = Message(dossier=dossier, auteur=par, texte=texte)
+    if piece_jointe:
+        message.piece_jointe.save(piece_jointe.name, piece_jointe, save=False)
+        message.nom_piece_jointe = piece_jointe.name[:255]
+    message.save()
+    audit.record(actor=par, action="dossier.message_usager", target=dossier)
+    return message
 
 
 @transaction.atomic
@@ -315,7 +428,7 @@ def dossier_deposer(*, dossier: Dossier, par: User) -> Dossier:
     dossier.etat = Etat.DEPOSE
     dossier.depose_le = timezone.now()
     dossier.save(update_fields=["numero", "etat", "depose_le", "modifie_le"])
-    EvenementDossier.objects.create(
+    evenement = EvenementDossier.objects.create(
         dossier=dossier,
         type="depot",
         titre="Demande déposée",
@@ -325,6 +438,7 @@ def dossier_deposer(*, dossier: Dossier, par: User) -> Dossier:
         etat_apres=Etat.DEPOSE,
         auteur=par,
     )
+    webhooks.changement_publier(evenement=evenement)
     audit.record(
         actor=par,
         action="dossier.depose",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mdna.espace import views
+from mdna.espace import jetons, views
 
 app_name = "espace"
 
@@ -32,4 +32,6 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("alertes/", views.alertes, name="alertes"),
     path("profil/", views.profil, name="profil"),
+    path("jetons-api/", jetons.jetons_api, name="jetons"),
+    path("jetons-api/<int:pk>/revoquer/", jetons.jeton_revoquer, name="jeton_revoquer"),
 ]

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +15,6 @@ from dispositifs.engine.fields import check_upload
 from dispositifs.models import Etat, Message, Piece
 from dispositifs.statuts import statut_usager
 from instruction.services import ActionRefusee, pieces_repondre
-from mdna import audit
 from mdna.espace import services
 from mdna.espace.forms import (
     ConseillerForm,
@@ -37,13 +35,11 @@ from mdna.models import (
     Tiers,
     User,
 )
+from mdna.selectors import tiers_de_l_usager
 
 
 def _tiers_de(user: User, pk: int) -> Tiers:
-    tiers = Tiers.objects.filter(pk=pk, adhesions__user=user).first()
-    if tiers is None:
-        raise Http404("Organisation introuvable.")
-    return tiers
+    return tiers_de_l_usager(user, pk)
 
 
 @login_required
@@ -167,14 +163,12 @@ def message_envoyer(request: HttpRequest, pk: int) -> HttpResponse:
             + " ".join(e for errs in form.errors.values() for e in errs),
         )
         return redirect("espace:dossier", pk=dossier.pk)
-    with transaction.atomic():
-        message = Message(dossier=dossier, auteur=request.user, texte=form.cleaned_data["texte"])
-        upload = form.cleaned_data.get("piece_jointe")
-        if upload:
-            message.piece_jointe.save(upload.name, upload, save=False)
-            message.nom_piece_jointe = upload.name[:255]
-        message.save()
-        audit.record(actor=request.user, action="dossier.message_usager", target=dossier)
+    depot.message_usager_envoyer(
+        dossier=dossier,
+        par=request.user,
+        texte=form.cleaned_data["texte"],
+        piece_jointe=form.cleaned_data.get("piece_jointe"),
+    )
     messages.success(request, "Votre message est envoyé au service instructeur.")
     return redirect("espace:dossier", pk=dossier.pk)
 
