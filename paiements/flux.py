@@ -56,11 +56,24 @@ def collectivite() -> donnees.Collectivite:
     )
 
 
-def tiers_de(mandat: Mandat, civilite: str = "") -> donnees.Tiers:
+def tiers_de(mandat: Mandat) -> donnees.Tiers:
+    """The payee of a mandate. For a natural person, civility, first name and surname come
+    from the engagement, where finance staff keep them (decision 0016)."""
     categorie, nature = CATEGORIES.get(mandat.tiers_type, CATEGORIES[TypeTiers.ASSOCIATION])
-    nom, prenom = mandat.tiers_nom, None
-    if categorie == donnees.CATEGORIE_PERSONNE_PHYSIQUE and " " in nom:
-        prenom, nom = nom.split(" ", 1)
+    nom, prenom, civilite = mandat.tiers_nom, None, ""
+    if categorie == donnees.CATEGORIE_PERSONNE_PHYSIQUE:
+        engagement = mandat.engagement
+        civilite = engagement.civilite
+        if not civilite:
+            raise ValueError(
+                f"Mandat {mandat.numero}/{mandat.exercice} : la civilité du bénéficiaire "
+                f"{mandat.tiers_nom} (particulier) manque. Renseignez-la sur la page de "
+                f"l'engagement du dossier {engagement.dossier.numero}, puis relancez l'export."
+            )
+        if engagement.nom_famille:
+            nom, prenom = engagement.nom_famille, engagement.prenom or None
+        elif " " in nom:
+            prenom, nom = nom.split(" ", 1)
     return donnees.Tiers(
         nom=nom,
         prenom=prenom,
@@ -80,13 +93,12 @@ def tiers_de(mandat: Mandat, civilite: str = "") -> donnees.Tiers:
 
 def mandat_de(mandat: Mandat) -> donnees.Mandat:
     dossier = mandat.engagement.dossier
-    civilite = str((dossier.reponses or {}).get("civilite", ""))
     return donnees.Mandat(
         numero=mandat.numero,
         exercice=mandat.exercice,
         date_emission=mandat.date_emission,
         objet=mandat.objet,
-        tiers=tiers_de(mandat, civilite),
+        tiers=tiers_de(mandat),
         lignes=tuple(
             donnees.LigneMandat(
                 libelle=ligne.libelle,
@@ -149,6 +161,21 @@ def export_demander(*, format: str, bordereaux: list[Bordereau], par: User) -> E
         raise ActionRefusee("Choisissez au moins un bordereau.")
     if format == FormatExport.SEPA and any(b.type == TypeBordereau.ANNULATION for b in bordereaux):
         raise ActionRefusee("Une annulation-réduction ne se paie pas par virement : pas de SEPA.")
+    if format == FormatExport.PES:
+        sans_civilite = sorted(
+            set(
+                Mandat.objects.filter(
+                    bordereau__in=bordereaux,
+                    tiers_type=TypeTiers.PARTICULIER,
+                    engagement__civilite="",
+                ).values_list("engagement__dossier__numero", flat=True)
+            )
+        )
+        if sans_civilite:
+            raise ActionRefusee(
+                "Le PES exige la civilité des bénéficiaires particuliers. Renseignez-la sur "
+                "l'engagement des dossiers : " + ", ".join(sans_civilite) + "."
+            )
     export = Export.objects.create(format=format, cree_par=par)
     export.bordereaux.set(bordereaux)
     audit.record(

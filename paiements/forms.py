@@ -65,6 +65,26 @@ class ImputationForm(forms.Form):
     programme = forms.CharField(label="Programme / autorisation de programme", max_length=30)
 
 
+class BeneficiaireForm(forms.Form):
+    """Identity of a payee who is a natural person, as the accountant's file requires it."""
+
+    civilite = forms.ChoiceField(
+        label="Civilité",
+        choices=[("", "Choisissez"), ("MME", "Madame"), ("M", "Monsieur")],
+        error_messages={"required": "Choisissez la civilité : Madame ou Monsieur."},
+    )
+    prenom = forms.CharField(
+        label="Prénom",
+        max_length=38,
+        error_messages={"required": "Indiquez le prénom du bénéficiaire."},
+    )
+    nom_famille = forms.CharField(
+        label="Nom",
+        max_length=38,
+        error_messages={"required": "Indiquez le nom du bénéficiaire."},
+    )
+
+
 class AnnulationForm(forms.Form):
     montant = forms.DecimalField(label="Montant à annuler (en euros)", **MONTANT)
     motif = forms.CharField(label="Motif", max_length=200)

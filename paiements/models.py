@@ -37,6 +37,11 @@ class Compteur(models.Model):
         return f"{self.type} {self.exercice} = {self.valeur}"
 
 
+class Civilite(models.TextChoices):
+    MADAME = "MME", _("Madame")
+    MONSIEUR = "M", _("Monsieur")
+
+
 class Engagement(models.Model):
     """The legal and accounting commitment of a granted aid, with its budget imputation."""
 
@@ -56,6 +61,11 @@ class Engagement(models.Model):
         default="01",
     )
     date_limite = models.DateField(_("date limite de première demande de versement"))
+    # A natural person as payee (PES V2: Civilite, Prenom and Nom are required for CatTiers 01).
+    # Kept by finance staff on the engagement, the accounting record of the payee.
+    civilite = models.CharField(_("civilité"), max_length=3, choices=Civilite.choices, blank=True)
+    prenom = models.CharField(_("prénom"), max_length=38, blank=True)
+    nom_famille = models.CharField(_("nom"), max_length=38, blank=True)
     caducite_signalee_le = models.DateTimeField(null=True, blank=True)
     cree_par = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     cree_le = models.DateTimeField(auto_now_add=True)

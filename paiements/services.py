@@ -23,7 +23,7 @@ from instruction.selectors import peut_agir
 from instruction.services import ActionRefusee, transition_executer
 from mdna import audit
 from mdna.fichiers import empreinte_sha256
-from mdna.models import Role, Tiers, User
+from mdna.models import Role, Tiers, TypeTiers, User
 from mdna.notifications import notifier
 from paiements.echeancier import calculer_echeancier, montant_au_prorata
 from paiements.exports.donnees import normaliser_bic, normaliser_iban
@@ -31,6 +31,7 @@ from paiements.models import (
     DEMANDE_ACTIVES,
     ZERO,
     Bordereau,
+    Civilite,
     Compteur,
     DemandeVersement,
     Echeance,
@@ -103,7 +104,7 @@ def engagement_creer(*, dossier: Dossier, par: User) -> Engagement:
     _check_finances(par)
     dossier = (
         Dossier.objects.select_for_update(of=("self",))
-        .select_related("dispositif")
+        .select_related("dispositif", "tiers")
         .get(pk=dossier.pk)
     )
     existant = Engagement.objects.filter(dossier=dossier).first()
@@ -129,6 +130,7 @@ def engagement_creer(*, dossier: Dossier, par: User) -> Engagement:
         section=section,
         date_limite=_ajouter_mois(aujourdhui, mois),
         cree_par=par,
+        **_personne_physique_initiale(dossier),
     )
     for ligne in calculer_echeancier(montant, dossier.dispositif.echeancier):
         Echeance.objects.create(
@@ -151,6 +153,62 @@ def engagement_creer(*, dossier: Dossier, par: User) -> Engagement:
         message=f"Votre aide de {format_euros(montant)} est enregistrée par le service financier. Demandez "
         f"le premier versement dans votre espace avant le {engagement.date_limite:%d/%m/%Y}.",
         cle=f"engagement-{engagement.pk}",
+    )
+    return engagement
+
+
+def _personne_physique_initiale(dossier: Dossier) -> dict:
+    """For an individual applicant, a first guess of the payee's identity that finance staff
+    check on the engagement page: "Prénom Nom" split at the first space, and the civility if
+    the scheme's form asked it (answer ``civilite``)."""
+    tiers = dossier.tiers
+    if tiers.type != TypeTiers.PARTICULIER:
+        return {}
+    prenom, _, nom = tiers.nom.strip().partition(" ")
+    if not nom:
+        prenom, nom = "", prenom
+    reponse = str((dossier.reponses or {}).get("civilite", "")).strip().upper()
+    civilite = {
+        "MME": Civilite.MADAME,
+        "MADAME": Civilite.MADAME,
+        "M": Civilite.MONSIEUR,
+        "M.": Civilite.MONSIEUR,
+        "MONSIEUR": Civilite.MONSIEUR,
+    }.get(reponse, "")
+    return {"civilite": civilite, "prenom": prenom[:38], "nom_famille": nom.strip()[:38]}
+
+
+def _personne_physique(engagement: Engagement) -> dict:
+    return {
+        "civilite": engagement.civilite,
+        "prenom": engagement.prenom,
+        "nom_famille": engagement.nom_famille,
+    }
+
+
+@transaction.atomic
+def engagement_beneficiaire_modifier(
+    *, engagement: Engagement, par: User, civilite: str, prenom: str, nom_famille: str
+) -> Engagement:
+    """Finance staff record the civility, first name and surname of a payee who is a natural
+    person, as the accountant's file requires them (audited, before and after)."""
+    _check_finances(par)
+    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    if civilite not in Civilite.values:
+        raise ActionRefusee("Choisissez la civilité : Madame ou Monsieur.")
+    if not prenom.strip() or not nom_famille.strip():
+        raise ActionRefusee("Le prénom et le nom du bénéficiaire sont obligatoires.")
+    avant = _personne_physique(engagement)
+    engagement.civilite = civilite
+    engagement.prenom = prenom.strip()[:38]
+    engagement.nom_famille = nom_famille.strip()[:38]
+    engagement.save(update_fields=["civilite", "prenom", "nom_famille"])
+    audit.record(
+        actor=par,
+        action="engagement.beneficiaire_modifie",
+        target=engagement,
+        before=avant,
+        after=_personne_physique(engagement),
     )
     return engagement
 

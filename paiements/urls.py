@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.accueil, name="accueil"),
     path("engager/<int:dossier_pk>/", views.engagement_creer, name="engagement_creer"),
     path("engagements/<int:pk>/", views.engagement, name="engagement"),
+    path(
+        "engagements/<int:pk>/beneficiaire/",
+        views.engagement_beneficiaire,
+        name="engagement_beneficiaire",
+    ),
     path("engagements/<int:pk>/reversement/", views.titre, name="titre"),
     path("engagements/<int:pk>/caducite/", views.caducite, name="caducite"),
     path("liquider/", views.liquider, name="liquider"),

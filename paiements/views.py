@@ -15,9 +15,11 @@ from django.views.decorators.http import require_POST
 from dispositifs.models import Dossier
 from instruction.services import ActionRefusee
 from mdna.fichiers import servir
+from mdna.models import TypeTiers
 from paiements import flux, selectors, services
 from paiements.forms import (
     AnnulationForm,
+    BeneficiaireForm,
     CaduciteForm,
     ImputationForm,
     PayeForm,
@@ -83,20 +85,56 @@ def engagement_creer(request: HttpRequest, dossier_pk: int) -> HttpResponse:
 
 @finances_required
 def engagement(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = get_object_or_404(
-        Engagement.objects.select_related("dossier__tiers", "dossier__dispositif"), pk=pk
-    )
+    engagement = _engagement(pk)
     form = ImputationForm(request.POST or None, initial=services._imputation(engagement))
     if request.method == "POST" and form.is_valid():
         services.engagement_modifier(engagement=engagement, par=request.user, **form.cleaned_data)
         messages.success(request, "Imputation enregistrée.")
         return redirect("finances:engagement", pk=pk)
+    return _page_engagement(request, engagement, form=form)
+
+
+@finances_required
+@require_POST
+def engagement_beneficiaire(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement(pk)
+    form = BeneficiaireForm(request.POST)
+    if form.is_valid():
+        try:
+            services.engagement_beneficiaire_modifier(
+                engagement=engagement, par=request.user, **form.cleaned_data
+            )
+        except REFUS as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Identité du bénéficiaire enregistrée.")
+            return redirect("finances:engagement", pk=pk)
+    return _page_engagement(request, engagement, beneficiaire_form=form)
+
+
+def _engagement(pk: int) -> Engagement:
+    return get_object_or_404(
+        Engagement.objects.select_related("dossier__tiers", "dossier__dispositif"), pk=pk
+    )
+
+
+def _page_engagement(request, engagement, *, form=None, beneficiaire_form=None) -> HttpResponse:
+    particulier = engagement.dossier.tiers.type == TypeTiers.PARTICULIER
+    if particulier and beneficiaire_form is None:
+        beneficiaire_form = BeneficiaireForm(
+            initial={
+                "civilite": engagement.civilite,
+                "prenom": engagement.prenom,
+                "nom_famille": engagement.nom_famille,
+            }
+        )
     return render(
         request,
         "paiements/engagement.html",
         {
             "engagement": engagement,
-            "form": form,
+            "form": form or ImputationForm(initial=services._imputation(engagement)),
+            "beneficiaire_form": beneficiaire_form if particulier else None,
             "echeances": engagement.echeances.prefetch_related("demandes"),
             "mandats": engagement.mandats.select_related("bordereau").order_by("numero"),
             "titres": engagement.titres.all(),
@@ -104,6 +142,9 @@ def engagement(request: HttpRequest, pk: int) -> HttpResponse:
             "caducite_form": CaduciteForm(),
             "net": services.montant_mandate_net(engagement),
         },
+        status=400
+        if (form and form.errors) or (beneficiaire_form and beneficiaire_form.errors)
+        else 200,
     )
 
 
