@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,13 +22,16 @@ from mdna import audit
 from mdna.models import TypeTiers, User
 from paiements import exports
 from paiements.exports import donnees
+from paiements.exports.acquit import lire_pes_acquit
 from paiements.exports.retour import lire_pes_retour
 from paiements.models import (
+    Acquit,
     Bordereau,
     Export,
     FormatExport,
     LigneMandat,
     Mandat,
+    NatureRetour,
     RetourComptable,
     StatutExport,
     StatutMandat,
@@ -305,3 +309,129 @@ def retour_importer(*, fichier, par: User) -> RetourComptable:
         after={"payes": payes, "anomalies": anomalies[:20]},
     )
     return retour
+
+
+# --- Accountant's acknowledgement (PES_ACQUIT) -------------------------------------------------
+
+_RACINE_ACQUIT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?PES_ACQUIT[\s>/]")
+
+
+def est_acquit(fichier) -> bool:
+    """True when the uploaded file's root element is a PES_ACQUIT (checked on its first bytes)."""
+    debut = fichier.read(4096)
+    fichier.seek(0)
+    return bool(_RACINE_ACQUIT.search(debut))
+
+
+@transaction.atomic
+def acquit_importer(*, fichier, par: User) -> RetourComptable:
+    """Read the accountant's acknowledgement of an exported PES: the export (found by its file
+    name) and each bordereau named in it are marked accepted or rejected, with the accountant's
+    reasons. A file-level rejection (technical check, signature) rejects every bordereau of the
+    export: nothing of it was taken in charge."""
+    _check_finances(par)
+    contenu = fichier.read()
+    empreinte = hashlib.sha256(contenu).hexdigest()
+    if RetourComptable.objects.filter(sha256=empreinte).exists():
+        raise ActionRefusee("Ce fichier a déjà été importé.")
+    lecture = lire_pes_acquit(contenu)
+    if lecture.erreurs:
+        raise ActionRefusee(
+            "Le fichier n'est pas un accusé de réception (PES_ACQUIT) conforme : "
+            + " ; ".join(lecture.erreurs[:5])
+        )
+    maintenant = timezone.now()
+    export = (
+        Export.objects.select_for_update()
+        .filter(format=FormatExport.PES, nom=lecture.nom_fichier)
+        .first()
+        if lecture.nom_fichier
+        else None
+    )
+    anomalies: list[str] = []
+    motifs_fichier: list[str] = []
+    fichier_rejete = False
+    verdicts: dict[int, tuple[Bordereau, bool, list[str]]] = {}
+    for element in lecture.elements:
+        if element.bordereau is None:
+            if not element.accepte:
+                fichier_rejete = True
+                motifs_fichier += [
+                    f"{element.libelle_domaine.capitalize()} : {m}"
+                    for m in element.motifs or ["rejet sans motif"]
+                ]
+            continue
+        bordereau = _bordereau_acquitte(element, export)
+        if bordereau is None:
+            anomalies.append(
+                f"Bordereau {element.bordereau}/{element.exercice or '?'} : inconnu dans MDNA."
+            )
+            continue
+        _, accepte, motifs = verdicts.get(bordereau.pk, (bordereau, True, []))
+        verdicts[bordereau.pk] = (bordereau, accepte and element.accepte, motifs + element.motifs)
+    if export is not None:
+        for bordereau in export.bordereaux.all():
+            if fichier_rejete:
+                verdicts[bordereau.pk] = (bordereau, False, motifs_fichier)
+            else:
+                verdicts.setdefault(bordereau.pk, (bordereau, True, []))
+    elif lecture.nom_fichier:
+        anomalies.append(f"Aucun export PES de MDNA ne s'appelle « {lecture.nom_fichier} ».")
+    acceptes = rejetes = 0
+    for bordereau, accepte, motifs in verdicts.values():
+        avant = {"acquit": bordereau.acquit, "motifs": bordereau.acquit_motifs}
+        bordereau.acquit = Acquit.ACCEPTE if accepte else Acquit.REJETE
+        bordereau.acquit_motifs = [] if accepte else (motifs or ["Rejet sans motif."])
+        bordereau.acquit_le = maintenant
+        bordereau.save(update_fields=["acquit", "acquit_motifs", "acquit_le"])
+        acceptes, rejetes = acceptes + accepte, rejetes + (not accepte)
+        audit.record(
+            actor=par,
+            action="bordereau.acquitte" if accepte else "bordereau.rejete_comptable",
+            target=bordereau,
+            before=avant,
+            after={"acquit": bordereau.acquit, "motifs": bordereau.acquit_motifs[:20]},
+        )
+    if export is not None:
+        export.acquit = Acquit.REJETE if fichier_rejete or rejetes else Acquit.ACCEPTE
+        export.acquit_motifs = motifs_fichier + [
+            f"{b} : {m}"
+            for b, ok, ms in verdicts.values()
+            if not ok and ms != motifs_fichier
+            for m in ms
+        ]
+        export.acquit_le = maintenant
+        export.save(update_fields=["acquit", "acquit_motifs", "acquit_le"])
+    retour = RetourComptable(
+        nature=NatureRetour.ACQUIT,
+        nom=fichier.name[:255],
+        sha256=empreinte,
+        acceptes=acceptes,
+        rejetes=rejetes,
+        anomalies=anomalies,
+        importe_par=par,
+        importe_le=maintenant,
+    )
+    retour.fichier.save(Path(fichier.name).name, ContentFile(contenu), save=False)
+    retour.save()
+    audit.record(
+        actor=par,
+        action="acquit.importe",
+        target=retour,
+        after={
+            "export": export.nom if export else None,
+            "acceptes": acceptes,
+            "rejetes": rejetes,
+            "anomalies": anomalies[:20],
+        },
+    )
+    return retour
+
+
+def _bordereau_acquitte(element, export: Export | None) -> Bordereau | None:
+    bordereaux = Bordereau.objects.select_for_update().filter(numero=element.bordereau)
+    if element.exercice is not None:
+        return bordereaux.filter(exercice=element.exercice).first()
+    if export is not None:
+        return bordereaux.filter(exports=export).first()
+    return None

@@ -109,7 +109,7 @@ class CaduciteForm(forms.Form):
 
 class RetourForm(forms.Form):
     fichier = forms.FileField(
-        label="Fichier retour du comptable (PES retour, XML)",
+        label="Fichier reçu du comptable (PES retour ou accusé de réception PES_ACQUIT, XML)",
         error_messages={"required": "Choisissez le fichier reçu du comptable."},
     )
 

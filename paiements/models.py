@@ -187,6 +187,13 @@ class TypeBordereau(models.TextChoices):
     ANNULATION = "02", _("Annulation-réduction")
 
 
+class Acquit(models.TextChoices):
+    """What the accountant's acknowledgement (PES_ACQUIT) said about an export or a bordereau."""
+
+    ACCEPTE = "accepte", _("Accepté par le comptable")
+    REJETE = "rejete", _("Rejeté par le comptable")
+
+
 class Bordereau(models.Model):
     """A numbered batch of mandates of one exercice (gapless numbering, both types together)."""
 
@@ -198,6 +205,9 @@ class Bordereau(models.Model):
     montant_total = _montant(_("montant total"))
     cree_par = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     cree_le = models.DateTimeField(auto_now_add=True)
+    acquit = models.CharField(max_length=8, choices=Acquit.choices, blank=True)
+    acquit_motifs = models.JSONField(default=list, blank=True)
+    acquit_le = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-exercice", "-numero"]
@@ -330,6 +340,9 @@ class Export(models.Model):
     cree_par = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     cree_le = models.DateTimeField(auto_now_add=True)
     termine_le = models.DateTimeField(null=True, blank=True)
+    acquit = models.CharField(max_length=8, choices=Acquit.choices, blank=True)
+    acquit_motifs = models.JSONField(default=list, blank=True)
+    acquit_le = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-cree_le"]
@@ -343,13 +356,24 @@ def retour_upload_to(instance, filename: str) -> str:
     return f"retours/{instance.importe_le:%Y/%m}/{filename}"
 
 
-class RetourComptable(models.Model):
-    """A return file of the public accountant (PES_Retour, domaine dépense), kept as received."""
+class NatureRetour(models.TextChoices):
+    RETOUR = "retour", _("PES retour (paiements)")
+    ACQUIT = "acquit", _("Accusé de réception (acquit)")
 
+
+class RetourComptable(models.Model):
+    """A file of the public accountant, kept as received: a PES_Retour (domaine dépense) or the
+    acknowledgement (PES_ACQUIT) of an exported PES_Aller."""
+
+    nature = models.CharField(
+        max_length=8, choices=NatureRetour.choices, default=NatureRetour.RETOUR
+    )
     fichier = models.FileField(upload_to=retour_upload_to, max_length=300)
     nom = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, unique=True)
     mandats_payes = models.PositiveIntegerField(default=0)
+    acceptes = models.PositiveIntegerField(default=0)
+    rejetes = models.PositiveIntegerField(default=0)
     anomalies = models.JSONField(default=list, blank=True)
     importe_par = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     importe_le = models.DateTimeField()

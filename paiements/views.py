@@ -27,6 +27,7 @@ from paiements.forms import (
     TitreForm,
 )
 from paiements.models import (
+    Acquit,
     Bordereau,
     DemandeVersement,
     Engagement,
@@ -341,20 +342,36 @@ def export_telecharger(request: HttpRequest, pk: int) -> HttpResponse:
 def retours(request: HttpRequest) -> HttpResponse:
     form = RetourForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        fichier = form.cleaned_data["fichier"]
+        acquit = flux.est_acquit(fichier)
+        importer = flux.acquit_importer if acquit else flux.retour_importer
         try:
-            retour = flux.retour_importer(fichier=form.cleaned_data["fichier"], par=request.user)
+            retour = importer(fichier=fichier, par=request.user)
         except REFUS as error:
             form.add_error("fichier", str(error))
         else:
-            messages.success(
-                request,
-                f"{retour.mandats_payes} mandat(s) marqué(s) payé(s) ; les bénéficiaires sont "
-                "prévenus."
-                + (f" {len(retour.anomalies)} anomalie(s) à vérifier." if retour.anomalies else ""),
+            anomalies = (
+                f" {len(retour.anomalies)} anomalie(s) à vérifier." if retour.anomalies else ""
             )
+            if acquit:
+                messages.success(
+                    request,
+                    f"Accusé de réception importé : {retour.acceptes} bordereau(x) accepté(s), "
+                    f"{retour.rejetes} rejeté(s).{anomalies}",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"{retour.mandats_payes} mandat(s) marqué(s) payé(s) ; les bénéficiaires "
+                    f"sont prévenus.{anomalies}",
+                )
             return redirect("finances:retours")
     return render(
         request,
         "paiements/retours.html",
-        {"form": form, "retours": RetourComptable.objects.select_related("importe_par")[:50]},
+        {
+            "form": form,
+            "retours": RetourComptable.objects.select_related("importe_par")[:50],
+            "rejetes": Bordereau.objects.filter(acquit=Acquit.REJETE).order_by("-acquit_le")[:50],
+        },
     )
