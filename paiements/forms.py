@@ -88,6 +88,14 @@ class BeneficiaireForm(forms.Form):
 class AnnulationForm(forms.Form):
     montant = forms.DecimalField(label="Montant à annuler (en euros)", **MONTANT)
     motif = forms.CharField(label="Motif", max_length=200)
+    rouvrir = forms.BooleanField(
+        label="Le montant annulé redevient payable sur ce versement",
+        help_text="Cochez si le bénéficiaire doit encore le recevoir (coordonnées bancaires "
+        "erronées, erreur de montant) : il pourra le demander de nouveau. Décochez si ce "
+        "montant n'est plus dû.",
+        required=False,
+        initial=True,
+    )
 
 
 class PayeForm(forms.Form):

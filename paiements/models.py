@@ -90,6 +90,9 @@ class Echeance(models.Model):
     pourcentage = models.DecimalField(max_digits=5, decimal_places=2)
     declencheur = models.CharField(max_length=40, blank=True)
     montant = _montant(_("montant"))
+    # Incremented by each annulation-réduction that makes an amount payable again: a new
+    # payment request of the next round is then possible (decision 0021).
+    reouvertures = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["engagement", "rang"]
@@ -108,6 +111,7 @@ class StatutDemande(models.TextChoices):
     REJETEE = "rejetee", _("Rejetée")
     MANDATEE = "mandatee", _("Mandat émis, paiement en cours")
     PAYEE = "payee", _("Payée")
+    ANNULEE = "annulee", _("Mandat annulé")
 
 
 DEMANDE_ACTIVES = [
@@ -126,6 +130,7 @@ class DemandeVersement(models.Model):
         "dispositifs.Dossier", on_delete=models.PROTECT, related_name="demandes_versement"
     )
     montant_echeance = _montant(_("montant de l'échéance"))
+    reouverture = models.PositiveSmallIntegerField(default=0)
     depenses_prevues = _montant(_("dépenses prévues"))
     depenses_realisees = _montant(_("dépenses réalisées"))
     recapitulatif = models.TextField(_("état récapitulatif des dépenses"))
@@ -149,9 +154,9 @@ class DemandeVersement(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["echeance"],
+                fields=["echeance", "reouverture"],
                 condition=Q(statut__in=DEMANDE_ACTIVES),
-                name="demande_une_seule_active_par_echeance",
+                name="demande_une_seule_active_par_echeance_et_reouverture",
             ),
             models.CheckConstraint(
                 condition=Q(montant_certifie__isnull=True)
@@ -247,6 +252,8 @@ class Mandat(models.Model):
     date_emission = models.DateField()
     statut = models.CharField(max_length=8, choices=StatutMandat.choices, default=StatutMandat.EMIS)
     paye_le = models.DateField(null=True, blank=True)
+    # An annulation-réduction whose amount becomes payable again on the instalment.
+    rouvre = models.BooleanField(default=False)
     # Payee snapshot.
     tiers = models.ForeignKey("mdna.Tiers", on_delete=models.PROTECT, related_name="mandats")
     tiers_nom = models.CharField(max_length=255)

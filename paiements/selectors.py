@@ -6,6 +6,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from dispositifs.models import Dossier, Etat
 from paiements.models import (
+    DEMANDE_ACTIVES,
+    ZERO,
     Bordereau,
     DemandeVersement,
     Engagement,
@@ -67,12 +69,17 @@ def versements_du_dossier(dossier: Dossier) -> dict:
         .prefetch_related("justificatifs")
     )
     echeances = list(engagement.echeances.all())
-    actives = {d.echeance_id for d in demandes if d.statut != StatutDemande.REJETEE}
+    actives = {(d.echeance_id, d.reouverture) for d in demandes if d.statut in DEMANDE_ACTIVES}
+    from paiements.services import montant_demandable
+
+    ouvert = dossier.etat in (Etat.ATTRIBUE, Etat.EN_PAIEMENT)
     for echeance in echeances:
-        echeance.demandable = echeance.pk not in actives and dossier.etat in (
-            Etat.ATTRIBUE,
-            Etat.EN_PAIEMENT,
+        echeance.montant_demandable = (
+            montant_demandable(echeance)
+            if ouvert and (echeance.pk, echeance.reouvertures) not in actives
+            else ZERO
         )
+        echeance.demandable = echeance.montant_demandable > 0
     verse = Mandat.objects.filter(
         engagement=engagement, statut=StatutMandat.PAYE, origine__isnull=True
     ).aggregate(t=Sum("montant"))["t"]

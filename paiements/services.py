@@ -279,14 +279,20 @@ def demande_deposer(
         raise PermissionDenied
     if dossier.etat not in (Etat.ATTRIBUE, Etat.EN_PAIEMENT):
         raise ActionRefusee("Ce dossier ne peut plus recevoir de demande de versement.")
-    if echeance.demandes.filter(statut__in=DEMANDE_ACTIVES).exists():
+    if echeance.demandes.filter(
+        statut__in=DEMANDE_ACTIVES, reouverture=echeance.reouvertures
+    ).exists():
         raise ActionRefusee("Une demande est déjà en cours ou payée pour ce versement.")
+    montant = montant_demandable(echeance)
+    if montant <= 0:
+        raise ActionRefusee("Il ne reste rien à demander sur ce versement.")
     if echeance.declencheur != "signature" and not justificatifs:
         raise ActionRefusee("Joignez au moins un justificatif de dépenses.")
     demande = DemandeVersement.objects.create(
         echeance=echeance,
         dossier=dossier,
-        montant_echeance=echeance.montant,
+        montant_echeance=montant,
+        reouverture=echeance.reouvertures,
         depenses_prevues=dossier.cout_total or depenses_realisees,
         depenses_realisees=depenses_realisees,
         recapitulatif=recapitulatif,
@@ -311,6 +317,29 @@ def demande_deposer(
     return demande
 
 
+def montant_demandable(echeance: Echeance) -> Decimal:
+    """What a new payment request of this instalment may ask: the instalment itself while no
+    mandate was issued for it; afterwards, only what annulation-réductions made payable again
+    (``rouvre``) less what the later requests already ask (decision 0021)."""
+    if not Mandat.objects.filter(demande__echeance=echeance).exists():
+        return echeance.montant
+    rouvert = Mandat.objects.filter(origine__demande__echeance=echeance, rouvre=True).aggregate(
+        t=Sum("montant")
+    )["t"]
+    redemande = echeance.demandes.filter(statut__in=DEMANDE_ACTIVES, reouverture__gte=1).aggregate(
+        t=Sum("montant_echeance")
+    )["t"]
+    return (rouvert or ZERO) - (redemande or ZERO)
+
+
+def montant_mandate_net_echeance(echeance_id: int) -> Decimal:
+    ordinaires = Mandat.objects.filter(demande__echeance=echeance_id).aggregate(t=Sum("montant"))
+    annules = Mandat.objects.filter(origine__demande__echeance=echeance_id).aggregate(
+        t=Sum("montant")
+    )
+    return (ordinaires["t"] or ZERO) - (annules["t"] or ZERO)
+
+
 def montant_propose(demande: DemandeVersement) -> Decimal:
     """What the scheme's rule allows to certify (see ``echeancier.montant_au_prorata``)."""
     engagement = demande.echeance.engagement
@@ -322,6 +351,14 @@ def montant_propose(demande: DemandeVersement) -> Decimal:
         )
         .exclude(pk=demande.pk)
         .aggregate(total=Sum("montant_certifie"))["total"]
+        or ZERO
+    ) - (
+        Mandat.objects.filter(
+            origine__demande__dossier=demande.dossier,
+            origine__demande__statut__in=[StatutDemande.MANDATEE, StatutDemande.PAYEE],
+        )
+        .exclude(origine__demande=demande)
+        .aggregate(t=Sum("montant"))["t"]
         or ZERO
     )
     return montant_au_prorata(
@@ -462,6 +499,8 @@ def mandat_liquider(
     montant = demande.montant_certifie
     if montant_mandate_net(engagement) + montant > engagement.montant:
         raise ActionRefusee("Ce mandat dépasserait le montant engagé : rien n'a été émis.")
+    if montant_mandate_net_echeance(demande.echeance_id) + montant > demande.echeance.montant:
+        raise ActionRefusee("Ce mandat dépasserait le montant de l'échéance : rien n'a été émis.")
     tiers = demande.dossier.tiers
     try:
         iban = normaliser_iban(tiers.iban)
@@ -542,9 +581,13 @@ def _iban_masque(iban: str) -> str:
 
 
 @transaction.atomic
-def mandat_annuler(*, mandat: Mandat, par: User, montant: Decimal, motif: str) -> Mandat:
+def mandat_annuler(
+    *, mandat: Mandat, par: User, montant: Decimal, motif: str, rouvrir: bool = True
+) -> Mandat:
     """Reduce (or cancel, for its whole amount) a mandate already sent to the accountant:
-    an annulation-réduction mandate, to be grouped in an annulation bordereau."""
+    an annulation-réduction mandate, to be grouped in an annulation bordereau. With
+    ``rouvrir`` the cancelled amount becomes payable again on the instalment: the applicant
+    may file a new payment request for it (decision 0021)."""
     _check_finances(par)
     origine = Mandat.objects.select_for_update().get(pk=mandat.pk)
     if origine.est_annulation or origine.bordereau_id is None:
@@ -568,6 +611,7 @@ def mandat_annuler(*, mandat: Mandat, par: User, montant: Decimal, motif: str) -
         objet=f"Annulation-réduction du mandat {origine.numero} : {motif}"[:255],
         montant=montant,
         plafond=reste,
+        rouvre=rouvrir,
         date_emission=aujourdhui,
         **{f.name: getattr(origine, f.name) for f in Mandat._meta.fields if _est_cliche(f.name)},
         cree_par=par,
@@ -587,11 +631,22 @@ def mandat_annuler(*, mandat: Mandat, par: User, montant: Decimal, motif: str) -
             chapitre=ligne.chapitre,
         )
         restant -= part
+    if montant == reste:
+        DemandeVersement.objects.filter(pk=origine.demande_id).update(statut=StatutDemande.ANNULEE)
+    if rouvrir:
+        echeance = Echeance.objects.select_for_update().get(demandes__mandat=origine)
+        echeance.reouvertures += 1
+        echeance.save(update_fields=["reouvertures"])
     audit.record(
         actor=par,
         action="mandat.annulation_reduction",
         target=origine,
-        after={"annulation": annulation.numero, "montant": str(montant), "motif": motif},
+        after={
+            "annulation": annulation.numero,
+            "montant": str(montant),
+            "motif": motif,
+            "rouvre": rouvrir,
+        },
     )
     return annulation
 
@@ -716,11 +771,19 @@ def mandat_marquer_paye(*, mandat: Mandat, par: User, le: dt.date, source: str =
             "iban_masque": _iban_masque(mandat.iban),
         },
     )
-    echeances = Echeance.objects.filter(engagement=mandat.engagement_id)
-    toutes_payees = not echeances.exclude(demandes__statut=StatutDemande.PAYEE).exists()
+    toutes_payees = all(
+        _echeance_soldee(e) for e in Echeance.objects.filter(engagement=mandat.engagement_id)
+    )
     if toutes_payees and dossier.etat == Etat.EN_PAIEMENT:
         transition_executer(dossier=dossier, nom="solder", par=par)
     return True
+
+
+def _echeance_soldee(echeance: Echeance) -> bool:
+    """Paid, nothing in progress, and nothing made payable again left to ask."""
+    statuts = set(echeance.demandes.values_list("statut", flat=True))
+    en_cours = statuts & {StatutDemande.DEPOSEE, StatutDemande.CERTIFIEE, StatutDemande.MANDATEE}
+    return StatutDemande.PAYEE in statuts and not en_cours and montant_demandable(echeance) <= 0
 
 
 # --- Lapse and repayment ----------------------------------------------------------------------

@@ -35,6 +35,7 @@ def demander(request: HttpRequest, dossier_pk: int, echeance_pk: int) -> HttpRes
     echeance = Echeance.objects.filter(pk=echeance_pk, engagement__dossier=dossier).first()
     if echeance is None:
         raise Http404
+    echeance.montant_demandable = services.montant_demandable(echeance)
     form = DemandeVersementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         fichier = form.cleaned_data.get("justificatif")

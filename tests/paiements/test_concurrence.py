@@ -75,3 +75,44 @@ def test_concurrent_liquidations_number_without_gaps(
     assert all(isinstance(r, Mandat) for r in resultats), resultats
     numeros = sorted(Mandat.objects.values_list("numero", flat=True))
     assert numeros == list(range(1, 7))
+
+
+def test_two_officers_cancelling_and_remandating_never_pay_more_than_granted(
+    engagement, certifiee, claire, marc, paul
+):
+    """One officer reduces the advance twice while another liquidates the reopened request:
+    locks keep every total within the instalment and the grant."""
+    from tests.factories import UserFactory
+
+    collegue = UserFactory(role="gestionnaire")
+    avance = engagement.echeances.get(rang=1)
+    mandat = services.mandat_liquider(demande=certifiee, par=paul)
+    services.bordereau_creer(mandats=[mandat], par=paul)
+    # Two officers cancel the same mandate at once, 2000 € each: only 3000 € exist.
+    resultats = _en_parallele(
+        [
+            lambda: services.mandat_annuler(
+                mandat=mandat, par=paul, montant=Decimal("2000.00"), motif="IBAN clos"
+            ),
+            lambda: services.mandat_annuler(
+                mandat=mandat, par=collegue, montant=Decimal("2000.00"), motif="IBAN clos"
+            ),
+        ]
+    )
+    assert sum(isinstance(r, Mandat) for r in resultats) == 1
+    assert sum(isinstance(r, ActionRefusee) for r in resultats) == 1
+    assert services.montant_demandable(avance) == Decimal("2000.00")
+
+    nouvelle = demander(engagement, claire, rang=1)
+    services.service_fait_certifier(demande=nouvelle, par=marc, montant=Decimal("2000.00"))
+    # Both officers liquidate the reopened request at once.
+    resultats = _en_parallele(
+        [
+            lambda: services.mandat_liquider(demande=nouvelle, par=paul),
+            lambda: services.mandat_liquider(demande=nouvelle, par=collegue),
+        ]
+    )
+    assert sum(isinstance(r, Mandat) for r in resultats) == 1
+    assert services.montant_mandate_net(engagement) == Decimal("3000.00")
+    assert services.montant_mandate_net_echeance(avance.pk) == avance.montant
+    assert services.montant_demandable(avance) == 0
