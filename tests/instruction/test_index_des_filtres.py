@@ -43,7 +43,7 @@ def _premieres_colonnes() -> set[str]:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT indexdef FROM pg_indexes WHERE tablename = %s AND indexdef ILIKE "
-                "'%%USING gin%%to_tsvector%%'",
+                "'%%USING gin (recherche)%%'",
                 [TABLE],
             )
             if cursor.fetchall():
