@@ -61,3 +61,12 @@ def test_the_search_follows_a_change_of_title(client, marc, titres):
     Dossier.objects.filter(pk=residence.pk).update(titre="Résidence de cirque")
     assert _resultats(client, "cirque") == [residence.numero]
     assert _resultats(client, "artistes") == []
+
+
+def test_a_search_is_counted_up_to_its_ceiling(client, marc, titres, monkeypatch):
+    monkeypatch.setattr("instruction.views.PLAFOND_RECHERCHE", 1)
+    client.force_login(marc)
+    html = client.get(reverse("instruction:file"), {"q": "festival"}).content.decode()
+    assert "Plus de 1 dossiers (affinez avec les filtres)" in html
+    sans_recherche = client.get(reverse("instruction:file")).content.decode()
+    assert "3 dossiers — page 1 sur 1" in sans_recherche
