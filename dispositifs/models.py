@@ -414,6 +414,8 @@ class Dossier(models.Model):
             models.Index(fields=["demandeur", "etat"]),
             models.Index(fields=["tiers", "etat"]),
             models.Index(fields=["instructeur", "etat"]),
+            # Commune filter (queue, agent and applicant APIs), in the queue's order.
+            models.Index(fields=["commune", "-depose_le", "-id"], name="dossier_commune_depose"),
         ]
 
     def __str__(self) -> str:

@@ -12,23 +12,30 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 PLAFOND = 100_000
-# A full-text search reads the matching rows to check the scope: a word found in a tenth of the
-# dossiers would read 100,000 rows to count them. Past 1,000 results, one refines the search.
-PLAFOND_RECHERCHE = 1_000
+# A full-text search is counted in the queue's order, through the index that covers the search
+# vector (docs/decisions/0022): a frequent word is checked there without reading the rows, but
+# each result still costs ~100 index entries on a million dossiers. Past 200 results (four
+# pages), one refines the search or adds a filter.
+PLAFOND_RECHERCHE = 200
 
 
 class PaginatorPlafonne(Paginator):
     plafond = PLAFOND
     depasse = False
 
-    def __init__(self, *args, plafond: int | None = None, **kwargs):
+    def __init__(
+        self, *args, plafond: int | None = None, compte_dans_l_ordre: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         if plafond is not None:
             self.plafond = plafond
+        # Count in the list's order (same index as the page) rather than in any order.
+        self.compte_dans_l_ordre = compte_dans_l_ordre
 
     @cached_property
     def count(self) -> int:
-        compte = self.object_list.order_by().values("pk")[: self.plafond + 1].count()
+        lignes = self.object_list if self.compte_dans_l_ordre else self.object_list.order_by()
+        compte = lignes.values("pk")[: self.plafond + 1].count()
         self.depasse = compte > self.plafond
         return min(compte, self.plafond)
 

@@ -63,8 +63,13 @@ def file(request: HttpRequest) -> HttpResponse:
         "instructeur__last_name",
         "instructeur__email",
     )
-    plafond = PLAFOND_RECHERCHE if request.GET.get("q", "").strip() else None
-    page = PaginatorPlafonne(queryset, PAR_PAGE, plafond=plafond).get_page(request.GET.get("page"))
+    recherche = bool(request.GET.get("q", "").strip())
+    page = PaginatorPlafonne(
+        queryset,
+        PAR_PAGE,
+        plafond=PLAFOND_RECHERCHE if recherche else None,
+        compte_dans_l_ordre=recherche,
+    ).get_page(request.GET.get("page"))
     limite = timezone.now() - selectors.delai_instruction()
     for dossier in page.object_list:
         dossier.jours = (timezone.now() - dossier.depose_le).days if dossier.depose_le else None

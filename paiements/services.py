@@ -18,7 +18,10 @@ from django.utils import timezone
 
 from dispositifs.engine.parsing import format_euros
 from dispositifs.models import Dossier, Etat
-from instruction.pilotage.services import pilotage_versement_enregistrer
+from instruction.pilotage.services import (
+    pilotage_reversement_enregistrer,
+    pilotage_versement_enregistrer,
+)
 from instruction.selectors import peut_agir
 from instruction.services import ActionRefusee, transition_executer
 from mdna import audit
@@ -858,6 +861,9 @@ def titre_emettre(
         after={"montant": str(montant), "motif": motif},
     )
     dossier = engagement.dossier
+    pilotage_reversement_enregistrer(
+        dossier=dossier, montant=montant, cle=f"titre-{titre.pk}", par=par
+    )
     _document(
         type="ordre_reversement",
         cle=f"titre-{titre.exercice}-{titre.numero}",

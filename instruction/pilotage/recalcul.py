@@ -25,7 +25,10 @@ def _reprendre_imputations() -> int:
         cursor.execute(
             "INSERT INTO instruction_imputation (dossier_id, enveloppe_id, montant, statut, "
             "modifiee_le) "
-            "SELECT p.dossier_id, NULL, p.montant, CASE WHEN d.etat = 'propose' THEN 'proposee' "
+            "SELECT p.dossier_id, NULL, CASE WHEN d.etat = 'caduc' THEN coalesce((SELECT "
+            "sum(v.montant) FROM instruction_versementconstate v WHERE v.dossier_id = "
+            "p.dossier_id), 0) ELSE p.montant END, CASE WHEN d.etat = 'propose' THEN 'proposee' "
+            "WHEN d.etat = 'caduc' THEN 'caduque' "
             f"WHEN d.etat IN ({accordes}) THEN 'attribuee' ELSE 'liberee' END, CURRENT_TIMESTAMP "
             "FROM instruction_proposition p JOIN dispositifs_dossier d ON d.id = p.dossier_id "
             "WHERE p.statut = 'approuvee' AND p.id = (SELECT max(p2.id) FROM "
@@ -60,7 +63,9 @@ def pilotage_recalculer(*, reprise: bool = False) -> dict:
             enveloppe.imputations.values_list("statut").annotate(s=Sum("montant")).order_by()
         )
         enveloppe.montant_propose = sommes.get(StatutImputation.PROPOSEE) or Decimal(0)
-        enveloppe.montant_attribue = sommes.get(StatutImputation.ATTRIBUEE) or Decimal(0)
+        enveloppe.montant_attribue = (sommes.get(StatutImputation.ATTRIBUEE) or Decimal(0)) + (
+            sommes.get(StatutImputation.CADUQUE) or Decimal(0)
+        )
         enveloppe.save(update_fields=["montant_propose", "montant_attribue"])
     CumulPilotage.objects.all().delete()
     cumuls: dict[tuple, dict] = {}

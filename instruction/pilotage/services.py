@@ -75,3 +75,18 @@ def pilotage_versement_enregistrer(
         after={"montant": str(montant), "cle": cle},
     )
     return True
+
+
+@transaction.atomic
+def pilotage_reversement_enregistrer(
+    *, dossier: Dossier, montant: Decimal, cle: str, par: User | None = None
+) -> bool:
+    """Count a repayment order (titre de recettes) in the dashboard's "paid" amounts: the paid
+    figure is net of what the beneficiary is ordered to pay back (docs/decisions/0017). Call it
+    inside the transaction that issues the order; idempotent on `cle` (``f"titre-{titre.pk}"``).
+    `montant` is the positive amount to pay back."""
+    if not isinstance(montant, Decimal):
+        raise TypeError("montant must be a Decimal")
+    if montant <= 0:
+        raise ValueError("a repayment is a positive amount")
+    return pilotage_versement_enregistrer(dossier=dossier, montant=-montant, cle=cle, par=par)

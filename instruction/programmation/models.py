@@ -99,11 +99,13 @@ class StatutImputation(models.TextChoices):
     PROPOSEE = "proposee", _("Proposée")
     ATTRIBUEE = "attribuee", _("Attribuée")
     LIBEREE = "liberee", _("Libérée")
+    # Lapsed grant: the unpaid part is freed, `montant` keeps only what was paid (0012, 0017).
+    CADUQUE = "caduque", _("Caduque (reste libéré)")
 
 
 class Imputation(models.Model):
     """What one dossier consumes on an envelope: proposed once its proposal is approved, granted
-    by the vote, freed when rejected or withdrawn."""
+    by the vote, freed when rejected or withdrawn; a lapsed grant keeps only its paid part."""
 
     dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="imputation")
     enveloppe = models.ForeignKey(

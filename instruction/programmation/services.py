@@ -10,12 +10,13 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from dispositifs.engine.parsing import format_euros
 from dispositifs.models import Dispositif, Dossier, Etat
 from instruction.models import Proposition, StatutProposition
+from instruction.pilotage.models import VersementConstate
 from instruction.pilotage.services import cumul_ajuster, duree_compter
 from instruction.programmation import selectors
 from instruction.programmation.models import (
@@ -172,9 +173,29 @@ def _imputation_assurer(dossier: Dossier, exercice: int) -> Imputation | None:
     return imputation
 
 
+def _caducite_imputer(dossier: Dossier) -> None:
+    """A lapsed grant frees its unpaid part (dégagement, docs/decisions/0017): the envelope's and
+    the dashboard's "granted" keep only what was actually paid, net of repayments."""
+    imputation = Imputation.objects.select_for_update().filter(dossier=dossier).first()
+    if imputation is None or imputation.statut != StatutImputation.ATTRIBUEE:
+        return
+    verse = VersementConstate.objects.filter(dossier=dossier).aggregate(s=Sum("montant"))["s"]
+    conserve = min(max(verse or ZERO, ZERO), imputation.montant)
+    libere = imputation.montant - conserve
+    _ajuster_enveloppe(imputation.enveloppe_id, attribue=-libere)
+    cumul_ajuster(dossier, attribue=-libere)
+    imputation.statut, imputation.montant = StatutImputation.CADUQUE, conserve
+    imputation.modifiee_le = timezone.now()
+    imputation.save(update_fields=["statut", "montant", "modifiee_le"])
+
+
 def imputation_suivre(*, dossier: Dossier, avant: str, apres: str, donnees: dict) -> None:
     """Called by `transition_executer` in its transaction: keeps the envelope and the dashboard
-    totals exact when a proposed dossier is granted, rejected, withdrawn or sent back."""
+    totals exact when a proposed dossier is granted, rejected, withdrawn or sent back, and when a
+    grant lapses."""
+    if apres == Etat.CADUC and avant != Etat.CADUC:
+        _caducite_imputer(dossier)
+        return
     if avant != Etat.PROPOSE or apres == Etat.PROPOSE:
         return
     exercice = int(donnees.get("exercice") or timezone.localdate().year)
