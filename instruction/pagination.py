@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 
 PLAFOND = 100_000
 # A full-text search is counted in the queue's order, through the index that covers the search
-# vector (docs/decisions/0022): a frequent word is checked there without reading the rows, but
+# vector (docs/decisions/0015): a frequent word is checked there without reading the rows, but
 # each result still costs ~100 index entries on a million dossiers. Past 200 results (four
 # pages), one refines the search or adds a filter.
 PLAFOND_RECHERCHE = 200

@@ -14,7 +14,7 @@ from mdna.models import AGENT_ROLES, Role, User
 EN_COURS = (Etat.DEPOSE, Etat.INCOMPLET, Etat.EN_INSTRUCTION)
 # Columns qualified with the table (a join may bring another "numero"); same expression as the
 # GIN index of migration 0002, which PostgreSQL still matches.
-# The stored search vector (dispositifs 0006, docs/decisions/0022): its GIN index finds a rare
+# The stored search vector (dispositifs 0006, docs/decisions/0015): its GIN index finds a rare
 # word; the queue-ordered index that covers it checks a frequent word without reading the rows.
 RECHERCHE_SQL = "dispositifs_dossier.recherche @@ websearch_to_tsquery('french'::regconfig, %s)"
 

@@ -62,7 +62,7 @@ def collectivite() -> donnees.Collectivite:
 
 def tiers_de(mandat: Mandat) -> donnees.Tiers:
     """The payee of a mandate. For a natural person, civility, first name and surname come
-    from the engagement, where finance staff keep them (decision 0016)."""
+    from the engagement, where finance staff keep them (decision 0012)."""
     categorie, nature = CATEGORIES.get(mandat.tiers_type, CATEGORIES[TypeTiers.ASSOCIATION])
     nom, prenom, civilite = mandat.tiers_nom, None, ""
     if categorie == donnees.CATEGORIE_PERSONNE_PHYSIQUE:

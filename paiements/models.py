@@ -91,7 +91,7 @@ class Echeance(models.Model):
     declencheur = models.CharField(max_length=40, blank=True)
     montant = _montant(_("montant"))
     # Incremented by each annulation-réduction that makes an amount payable again: a new
-    # payment request of the next round is then possible (decision 0021).
+    # payment request of the next round is then possible (decision 0014).
     reouvertures = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

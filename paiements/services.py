@@ -323,7 +323,7 @@ def demande_deposer(
 def montant_demandable(echeance: Echeance) -> Decimal:
     """What a new payment request of this instalment may ask: the instalment itself while no
     mandate was issued for it; afterwards, only what annulation-réductions made payable again
-    (``rouvre``) less what the later requests already ask (decision 0021)."""
+    (``rouvre``) less what the later requests already ask (decision 0014)."""
     if not Mandat.objects.filter(demande__echeance=echeance).exists():
         return echeance.montant
     rouvert = Mandat.objects.filter(origine__demande__echeance=echeance, rouvre=True).aggregate(
@@ -590,7 +590,7 @@ def mandat_annuler(
     """Reduce (or cancel, for its whole amount) a mandate already sent to the accountant:
     an annulation-réduction mandate, to be grouped in an annulation bordereau. With
     ``rouvrir`` the cancelled amount becomes payable again on the instalment: the applicant
-    may file a new payment request for it (decision 0021)."""
+    may file a new payment request for it (decision 0014)."""
     _check_finances(par)
     origine = Mandat.objects.select_for_update().get(pk=mandat.pk)
     if origine.est_annulation or origine.bordereau_id is None:

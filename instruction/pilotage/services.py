@@ -82,7 +82,7 @@ def pilotage_reversement_enregistrer(
     *, dossier: Dossier, montant: Decimal, cle: str, par: User | None = None
 ) -> bool:
     """Count a repayment order (titre de recettes) in the dashboard's "paid" amounts: the paid
-    figure is net of what the beneficiary is ordered to pay back (docs/decisions/0017). Call it
+    figure is net of what the beneficiary is ordered to pay back (docs/decisions/0013). Call it
     inside the transaction that issues the order; idempotent on `cle` (``f"titre-{titre.pk}"``).
     `montant` is the positive amount to pay back."""
     if not isinstance(montant, Decimal):

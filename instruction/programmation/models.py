@@ -99,7 +99,7 @@ class StatutImputation(models.TextChoices):
     PROPOSEE = "proposee", _("Proposée")
     ATTRIBUEE = "attribuee", _("Attribuée")
     LIBEREE = "liberee", _("Libérée")
-    # Lapsed grant: the unpaid part is freed, `montant` keeps only what was paid (0012, 0017).
+    # Lapsed grant: the unpaid part is freed, `montant` keeps only what was paid (0010, 0013).
     CADUQUE = "caduque", _("Caduque (reste libéré)")
 
 

@@ -174,7 +174,7 @@ def _imputation_assurer(dossier: Dossier, exercice: int) -> Imputation | None:
 
 
 def _caducite_imputer(dossier: Dossier) -> None:
-    """A lapsed grant frees its unpaid part (dégagement, docs/decisions/0017): the envelope's and
+    """A lapsed grant frees its unpaid part (dégagement, docs/decisions/0013): the envelope's and
     the dashboard's "granted" keep only what was actually paid, net of repayments."""
     imputation = Imputation.objects.select_for_update().filter(dossier=dossier).first()
     if imputation is None or imputation.statut != StatutImputation.ATTRIBUEE:

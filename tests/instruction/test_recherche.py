@@ -1,5 +1,5 @@
 """Searching the queue: a frequent word, a rare word, a number, a SIRET; most recent first and
-only within the agent's scope (PostgreSQL: the stored vector, docs/decisions/0022)."""
+only within the agent's scope (PostgreSQL: the stored vector, docs/decisions/0015)."""
 
 import datetime as dt
 

@@ -1,5 +1,5 @@
 """A lapsed grant frees its unpaid credits; a repayment order lowers the paid figure. The envelope,
-the dashboard and the rebuild command agree with a direct count (docs/decisions/0017)."""
+the dashboard and the rebuild command agree with a direct count (docs/decisions/0013)."""
 
 import datetime as dt
 from decimal import Decimal
