@@ -43,6 +43,14 @@ def mandats_sans_bordereau() -> QuerySet[Mandat]:
     )
 
 
+def mandats_a_grouper() -> list[Mandat]:
+    """« Tout grouper »: every ordinary mandate waiting for a bordereau, of the oldest exercice
+    (a bordereau never mixes exercices)."""
+    attente = mandats_sans_bordereau().filter(origine__isnull=True)
+    premier = attente.first()
+    return list(attente.filter(exercice=premier.exercice)) if premier else []
+
+
 def caducites_a_constater() -> QuerySet[Engagement]:
     return Engagement.objects.filter(
         caducite_signalee_le__isnull=False, dossier__etat=Etat.ATTRIBUE

@@ -24,6 +24,7 @@ from instruction.pilotage.services import (
 )
 from instruction.selectors import peut_agir
 from instruction.services import ActionRefusee, transition_executer
+from instruction.workflow import FINANCES
 from mdna import audit
 from mdna.fichiers import empreinte_sha256
 from mdna.models import Role, Tiers, TypeTiers, User
@@ -49,7 +50,6 @@ from paiements.models import (
 )
 
 DELAI_CADUCITE_MOIS = 24
-FINANCES = (Role.GESTIONNAIRE, Role.ADMINISTRATEUR)
 
 
 def est_finances(user: User) -> bool:

@@ -213,10 +213,7 @@ def liquider(request: HttpRequest) -> HttpResponse:
 @require_POST
 def bordereau_creer(request: HttpRequest) -> HttpResponse:
     if request.POST.get("tous"):
-        # Every ordinary mandate waiting, of the oldest exercice first.
-        attente = selectors.mandats_sans_bordereau().filter(origine__isnull=True)
-        premier = attente.first()
-        mandats = list(attente.filter(exercice=premier.exercice)) if premier else []
+        mandats = selectors.mandats_a_grouper()
     else:
         mandats = list(Mandat.objects.filter(pk__in=_ids(request, "mandats")))
     try:
